@@ -1,0 +1,62 @@
+"""Assembles the emulator's ASGI app: routes for every API, auth, and the catch-all guard.
+
+One app object serves both the HTTP and the HTTPS server, so both see the same device; the auth
+middleware tells them apart by the scope's scheme.
+"""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
+
+from .auth import AuthMiddleware
+from .camera_pairing import API_ROOT, CameraPairingApi
+from .device import Device
+from .deviceinfo import DEVICEINFO_PATH, DeviceInfoApi
+from .discovery import APIDISCOVERY_PATH, DISCOVER_ROOT, ApiDiscovery, DcaDiscovery
+from .envelopes import RADAR_PATHS, error_response
+from .guard import CatchAllMiddleware
+from .radar import RadarApi
+
+__all__ = ["build_app"]
+
+
+class _NotFound:
+    """Every path no API owns: 404 in the envelope the path's family would use."""
+
+    def __init__(self, radar_version: str) -> None:
+        self.radar_version = radar_version
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        response: Response = error_response(request.url.path, 404, radar_version=self.radar_version)
+        await response(scope, receive, send)
+
+
+def build_app(device: Device) -> Starlette:
+    config = device.config
+    radar = RadarApi(device, revision=config.radar_revision, versions=config.radar_versions)
+    routes = [
+        Route(API_ROOT + "{rest:path}", CameraPairingApi(device)),
+        *(Route(path, radar) for path in RADAR_PATHS),
+        Route(DISCOVER_ROOT + "{rest:path}", DcaDiscovery()),
+        Route(APIDISCOVERY_PATH, ApiDiscovery(radar.default_version)),
+        Route(DEVICEINFO_PATH, DeviceInfoApi()),
+        Route("/{rest:path}", _NotFound(radar.default_version)),
+    ]
+    middleware = [
+        Middleware(CatchAllMiddleware, radar_version=radar.default_version),
+        Middleware(
+            AuthMiddleware,
+            users=config.users,
+            auth_http=config.auth_http,
+            auth_https=config.auth_https,
+            radar_version=radar.default_version,
+            open_paths=(DEVICEINFO_PATH, APIDISCOVERY_PATH),
+        ),
+    ]
+    return Starlette(routes=routes, middleware=middleware)

@@ -1,0 +1,206 @@
+"""The device service: the model, its state file and its links, changed together.
+
+Every change goes model -> state file -> links, and is rolled back in the model if the state file
+cannot be written, so what a client sees acknowledged is exactly what is on disk. Everything here
+runs on the server's event loop; handlers call it without locks because nothing awaits between
+the model change and the save.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+import time
+from typing import Any
+
+from .config import EmulatorConfig
+from .dialer import Dialer
+from .links import LinkManager, LinkStep, LinkTarget, Outcome, PeerIdentity, tcp_step
+from .model import CameraStatus, DeviceModel, Pairing, RadarConfig, RadarState
+from .store import StateStore
+
+__all__ = ["Device", "LINK_AFFECTING"]
+
+# Properties whose change means a new session to the peer.
+LINK_AFFECTING = frozenset({"address", "username", "password", "streamingprotocol", "verifycertificate"})
+
+_CAMERA_ERRORS: dict[Outcome, int] = {
+    "address": 108,
+    "connect": 108,
+    "auth": 107,
+    "transfer": 106,
+    "lost": 106,
+    "failed": 108,
+}
+_RADAR_STATES: dict[Outcome, RadarState] = {
+    "up": "ok",
+    "address": "address-failed",
+    "connect": "connect-failed",
+    "auth": "authentication-failed",
+    "transfer": "transfer-failed",
+    "lost": "transfer-failed",
+    "failed": "failed",
+}
+_RADAR_KEY = "radar"
+
+_Snapshot = tuple[dict[str, Any], dict[str, tuple[CameraStatus, int | None]], RadarState]
+
+
+def _same_address(a: str, b: str) -> bool:
+    try:
+        return ipaddress.ip_address(a) == ipaddress.ip_address(b)
+    except ValueError:
+        return a.lower().rstrip(".") == b.lower().rstrip(".")
+
+
+class Device:
+    def __init__(self, config: EmulatorConfig, *, step: LinkStep | None = None) -> None:
+        self.config = config
+        self.store = StateStore(config.state_dir)
+        self.dialer = Dialer(config.dial_allow, config.name_table)
+        self.links = LinkManager(step or tcp_step(self.dialer))
+        self.model = DeviceModel()
+
+    async def start(self) -> None:
+        """Load the saved state and bring its links up (statuses are recomputed, not restored)."""
+        record = self.store.load()
+        if record is not None:
+            self.model = DeviceModel.from_persisted(record)
+        for pairing in self.model.pairings.values():
+            self._start_pairing_link(pairing)
+        if self.model.radar_active:
+            self._start_radar_link()
+
+    async def stop(self) -> None:
+        await self.links.stop_all()
+
+    def _snapshot(self) -> _Snapshot:
+        runtime = {pid: (p.status, p.error_code) for pid, p in self.model.pairings.items()}
+        return self.model.persisted(), runtime, self.model.radar_link_state
+
+    def _save(self, snapshot: _Snapshot) -> None:
+        """Write the model; if that fails, put the model back as it was (runtime fields included)."""
+        try:
+            self.store.save(self.model.persisted())
+        except BaseException:
+            persisted, runtime, link_state = snapshot
+            self.model = DeviceModel.from_persisted(persisted)
+            for pairing_id, (status, error_code) in runtime.items():
+                pairing = self.model.pairings.get(pairing_id)
+                if pairing is not None:
+                    pairing.status, pairing.error_code = status, error_code
+            self.model.radar_link_state = link_state
+            raise
+
+    # own addresses
+
+    def own_addresses(self) -> list[str]:
+        own = [self.config.host, *self.config.own_addresses]
+        names = [
+            name
+            for name, addresses in self.config.name_table.items()
+            if any(_same_address(address, mine) for address in addresses for mine in own)
+        ]
+        return own + names
+
+    def is_own(self, address: str) -> bool:
+        return any(_same_address(address, mine) for mine in self.own_addresses())
+
+    # camera pairing
+
+    @staticmethod
+    def new_pairing_id() -> str:
+        return f"CameraPairing-{int(time.time())}-{secrets.randbelow(10**6):06d}"
+
+    def add_pairing(self, fields: dict[str, Any]) -> Pairing:
+        snapshot = self._snapshot()
+        pairing_id = self.new_pairing_id()
+        while pairing_id in self.model.pairings:
+            pairing_id = self.new_pairing_id()
+        pairing = self.model.add_pairing(Pairing(id=pairing_id, **fields))
+        self._save(snapshot)
+        self._start_pairing_link(pairing)
+        return pairing
+
+    async def remove_pairing(self, pairing_id: str) -> None:
+        snapshot = self._snapshot()
+        self.model.remove_pairing(pairing_id)
+        self._save(snapshot)
+        await self.links.stop(pairing_id)
+
+    def set_pairing_property(self, pairing_id: str, name: str, value: Any) -> None:
+        snapshot = self._snapshot()
+        self.model.set_property(pairing_id, name, value)
+        self._save(snapshot)
+        if name in LINK_AFFECTING:
+            pairing = self.model.pairings[pairing_id]
+            pairing.status, pairing.error_code = "Connecting", None
+            self._start_pairing_link(pairing)
+
+    def _start_pairing_link(self, pairing: Pairing) -> None:
+        srtsp = pairing.streamingprotocol == "SRTSP"
+        target = LinkTarget(
+            address=pairing.address,
+            port=self.config.peer_rtsps_port if srtsp else self.config.peer_rtsp_port,
+            username=pairing.username,
+            password=pairing.password,
+            tls=srtsp,
+            verify=srtsp and pairing.verifycertificate,
+        )
+        pairing_id = pairing.id
+
+        def sink(outcome: Outcome, peer: PeerIdentity | None) -> None:
+            current = self.model.pairings.get(pairing_id)
+            if current is None:
+                return
+            if outcome == "up":
+                current.status, current.error_code = "Paired", None
+                if peer is not None:
+                    current.productmodel, current.productname = peer.model, peer.name
+            else:
+                current.status, current.error_code = "Error", _CAMERA_ERRORS[outcome]
+
+        self.links.start(pairing_id, target, sink)
+
+    # radar pairing
+
+    def set_radar(self, config: RadarConfig) -> None:
+        snapshot = self._snapshot()
+        self.model.set_radar(config)
+        self._save(snapshot)
+
+    def clear_radar(self) -> None:
+        snapshot = self._snapshot()
+        self.model.clear_radar()
+        self._save(snapshot)
+
+    async def set_radar_active(self, active: bool) -> None:
+        snapshot = self._snapshot()
+        changed = self.model.set_radar_active(active)
+        if not changed:
+            return
+        self._save(snapshot)
+        if active:
+            self._start_radar_link()
+        else:
+            await self.links.stop(_RADAR_KEY)
+
+    def _start_radar_link(self) -> None:
+        radar = self.model.radar
+        assert radar is not None
+        tls = radar.tls or bool(radar.tls_certificate_cn)
+        target = LinkTarget(
+            address=radar.address,
+            port=self.config.peer_rtsps_port if tls else self.config.peer_rtsp_port,
+            username=radar.user,
+            password=radar.password,
+            tls=tls,
+            verify=radar.tls_verify or bool(radar.tls_certificate_cn),
+            certificate_cn=radar.tls_certificate_cn,
+        )
+
+        def sink(outcome: Outcome, peer: PeerIdentity | None) -> None:
+            if self.model.radar_active:
+                self.model.radar_link_state = _RADAR_STATES[outcome]
+
+        self.links.start(_RADAR_KEY, target, sink)

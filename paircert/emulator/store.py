@@ -1,0 +1,62 @@
+"""The state directory: one JSON file, replaced atomically on every acknowledged change.
+
+A write goes to a temporary file in the same directory, is fsynced, renamed over the old file with
+``os.replace`` and the directory is fsynced, so after a crash at any instant the file is either
+the old state or the new one, never a torn mix. Callers save before they answer, so every change a
+client saw acknowledged survives ``kill -9``. The file holds passwords (the device needs them to
+dial), so it is created readable by its owner only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+__all__ = ["StateStore"]
+
+STATE_FILE = "state.json"
+_TEMP_PREFIX = ".state-"
+
+
+class StateStore:
+    def __init__(self, state_dir: Path) -> None:
+        self.dir = Path(state_dir)
+        self.path = self.dir / STATE_FILE
+
+    def load(self) -> dict[str, Any] | None:
+        """The last saved record, or None on a fresh directory. Leftover temp files are removed."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        for leftover in self.dir.glob(f"{_TEMP_PREFIX}*.tmp"):
+            leftover.unlink(missing_ok=True)
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        record = json.loads(text)
+        if not isinstance(record, dict):
+            raise ValueError(f"{self.path} does not hold a JSON object")
+        return record
+
+    def save(self, record: dict[str, Any]) -> None:
+        data = json.dumps(record, indent=1, sort_keys=True).encode("utf-8")
+        fd, temp_name = tempfile.mkstemp(dir=self.dir, prefix=_TEMP_PREFIX, suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp_name, self.path)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+        self._sync_dir()
+
+    def _sync_dir(self) -> None:
+        dir_fd = os.open(self.dir, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
