@@ -1,0 +1,277 @@
+"""The ``paircert`` console script: ``paircert run`` (the suites) and ``paircert emulator``.
+
+Every failure the user can cause (a wrong option, a dead target, rejected credentials, a port in
+use) ends as one ``paircert: error: ...`` line and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import errno
+import ipaddress
+import os
+import socket
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+__all__ = ["CliError", "main"]
+
+PASSWORD_ENV = "PAIRCERT_PASSWORD"
+EXIT_USAGE = 2
+EXIT_TARGET = 3
+
+
+class CliError(Exception):
+    """A problem to tell the user in one line, with the exit code to leave with."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise CliError(f"{message} (see '{self.prog} --help')", EXIT_USAGE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="paircert", description="Conformance suite for the Axis camera and radar pairing APIs.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    run = commands.add_parser("run", help="run the conformance suites against a device or the embedded emulator",
+                              description="Run the suites. Extra pytest arguments go after '--'.")
+    run.add_argument("--target", metavar="URL", help="device URL; without it an embedded emulator is started")
+    run.add_argument("--user", default="root", metavar="NAME", help="admin user (default root)")
+    run.add_argument("--password", metavar="SECRET", help=f"admin password; prefer the {PASSWORD_ENV} environment variable")
+    run.add_argument("--operator", metavar="NAME:SECRET", help="operator credentials")
+    run.add_argument("--viewer", metavar="NAME:SECRET", help="viewer credentials")
+    run.add_argument("--ca-file", metavar="PATH", help="CA certificate (PEM) to trust for an https target")
+    run.add_argument("--insecure", action="store_true", help="do not verify the target's TLS certificate")
+    run.add_argument("--profile", choices=("gate", "full", "read-only"), default="full")
+    run.add_argument("--report-dir", default="reports", metavar="DIR", help="artifacts go to DIR/<run-id>/ (default reports)")
+    run.add_argument("--seed", type=int, metavar="N")
+    run.add_argument("--set-method", choices=("PATCH", "PUT"), default="PATCH")
+    run.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching this pytest -k expression")
+
+    emu = commands.add_parser("emulator", help="serve the reference emulator in the foreground")
+    emu.add_argument("--host", default="127.0.0.1")
+    emu.add_argument("--http-port", type=int, default=0, metavar="PORT", help="0 picks a free port")
+    emu.add_argument("--https-port", type=int, default=0, metavar="PORT", help="0 picks a free port")
+    emu.add_argument("--state-dir", metavar="DIR", help="where pairings persist (default: a temporary folder)")
+    emu.add_argument("--user", dest="users", action="append", default=[], metavar="NAME:SECRET:ROLE",
+                     help=f"a user (repeatable); default root with the password in {PASSWORD_ENV}")
+    emu.add_argument("--own-address", action="append", default=[], metavar="ADDR", help="an address that is the device itself")
+    emu.add_argument("--dial-allow", action="append", default=[], metavar="CIDR", help="networks the emulator may dial")
+    emu.add_argument("--cert", metavar="PEM", help="TLS certificate (with --key); default a generated test CA")
+    emu.add_argument("--key", metavar="PEM")
+    emu.add_argument("--auth-http", choices=("digest", "basic", "both"), default="digest")
+    emu.add_argument("--auth-https", choices=("digest", "basic", "both"), default="basic")
+    return parser
+
+
+# --- paircert run -------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _environment(**values: str | None) -> Iterator[None]:
+    """Hand secrets to the plugin through the environment: argv ends up in reports and ps."""
+    saved = {name: os.environ.get(name) for name in values}
+    try:
+        for name, value in values.items():
+            if value is not None:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _check_target(args: argparse.Namespace, password: str) -> None:
+    from paircert.clients.http import Credentials
+    from paircert.clients.preflight import PreflightError, preflight
+
+    verify: bool | str = False if args.insecure else (args.ca_file or True)
+    try:
+        preflight(args.target, Credentials(args.user, password), verify=verify)
+    except PreflightError as exc:
+        raise CliError(str(exc), EXIT_TARGET) from None
+
+
+def _pytest_args(args: argparse.Namespace, run_dir: Path, extra: list[str]) -> list[str]:
+    from paircert.resources import data_dir
+
+    suites = data_dir("suites")
+    ini = Path(__file__).resolve().parent / "plugin" / "suite.ini"
+    argv = [
+        str(suites), "-c", str(ini), "--rootdir", str(suites.parent), "--confcutdir", str(suites),
+        "--import-mode=importlib", "-p", "no:cacheprovider", "-p", "paircert.plugin",
+        "--html", str(run_dir / "report.html"), "--self-contained-html",
+        "--junitxml", str(run_dir / "junit.xml"),
+        "--report-dir", str(run_dir), "--run-id", run_dir.name,
+        "--user", args.user, "--profile", args.profile, "--set-method", args.set_method,
+    ]
+    if args.target:
+        argv += ["--target", args.target]
+    if args.ca_file:
+        argv += ["--ca-file", args.ca_file]
+    if args.insecure:
+        argv.append("--insecure")
+    if args.seed is not None:
+        argv += ["--seed", str(args.seed)]
+    if args.keyword:
+        argv += ["-k", args.keyword]
+    return argv + extra
+
+
+def _run(args: argparse.Namespace, extra: list[str]) -> int:
+    import pytest
+
+    from paircert.report.records import new_run_id
+
+    password = args.password or os.environ.get(PASSWORD_ENV)
+    if args.target:
+        if not password:
+            raise CliError(f"--target needs the admin password: set {PASSWORD_ENV} (or pass --password)", EXIT_USAGE)
+        if args.ca_file and not Path(args.ca_file).is_file():
+            raise CliError(f"--ca-file: no such file: {args.ca_file}", EXIT_USAGE)
+        _check_target(args, password)
+    for flag, value in (("--operator", args.operator), ("--viewer", args.viewer)):
+        if value is not None and len(value.split(":", 1)) != 2:
+            raise CliError(f"{flag}: expected NAME:SECRET", EXIT_USAGE)
+    run_dir = Path(args.report_dir).resolve() / new_run_id()
+    run_dir.mkdir(parents=True, exist_ok=True)
+    env = {PASSWORD_ENV: password, "PAIRCERT_OPERATOR": args.operator, "PAIRCERT_VIEWER": args.viewer}
+    with _environment(**env):
+        code = int(pytest.main(_pytest_args(args, run_dir, extra)))
+    print(f"paircert: report: {run_dir / 'report.html'}")
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+        print("paircert: error: no tests were selected (check -k and the profile)", file=sys.stderr)
+    return code
+
+
+# --- paircert emulator --------------------------------------------------------------------------
+
+
+def _users(specs: list[str]) -> list[object]:
+    from paircert.emulator.config import User
+
+    if not specs:
+        password = os.environ.get(PASSWORD_ENV)
+        if not password:
+            raise CliError(f"give --user NAME:SECRET:ROLE or set {PASSWORD_ENV} for the root user", EXIT_USAGE)
+        return [User("root", password, "admin")]
+    users = []
+    for spec in specs:
+        name, _, rest = spec.partition(":")
+        secret, _, role = rest.rpartition(":")
+        if not (name and secret and role in ("admin", "operator", "viewer")):
+            raise CliError("--user: expected NAME:SECRET:ROLE with ROLE admin, operator or viewer", EXIT_USAGE)
+        users.append(User(name, secret, role))
+    return users
+
+
+def _check_bindable(host: str, port: int) -> None:
+    if port == 0:
+        return
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            reason = "in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+            raise CliError(f"cannot listen on {host} port {port}: {reason}") from None
+
+
+def _emulator(args: argparse.Namespace) -> int:
+    try:
+        if ipaddress.ip_address(args.host).is_unspecified:
+            raise CliError(f"--host {args.host} would listen on every interface; give one address", EXIT_USAGE)
+    except ValueError:
+        pass
+    if bool(args.cert) != bool(args.key):
+        raise CliError("--cert and --key go together", EXIT_USAGE)
+    for path in (args.cert, args.key):
+        if path and not Path(path).is_file():
+            raise CliError(f"no such file: {path}", EXIT_USAGE)
+    for cidr in args.dial_allow:
+        try:
+            ipaddress.ip_network(cidr, strict=False)
+        except ValueError:
+            raise CliError(f"--dial-allow: not a network: {cidr}", EXIT_USAGE) from None
+    from paircert.emulator.config import EmulatorConfig
+    from paircert.emulator.server import serve
+
+    users = _users(args.users)
+    for port in (args.http_port, args.https_port):
+        _check_bindable(args.host, port)
+    with contextlib.ExitStack() as stack:
+        state_dir = Path(args.state_dir) if args.state_dir else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="paircert-emulator-")))
+        state_dir.mkdir(parents=True, exist_ok=True)
+        options: dict[str, object] = {}
+        if args.dial_allow:
+            options["dial_allow"] = list(args.dial_allow)
+        if args.cert:
+            options["certfile"], options["keyfile"] = Path(args.cert), Path(args.key)
+        config = EmulatorConfig(
+            host=args.host, http_port=args.http_port, https_port=args.https_port, state_dir=state_dir,
+            users=users, own_addresses=list(args.own_address), auth_http=args.auth_http, auth_https=args.auth_https,
+            **options,
+        )
+
+        def ready(http_url: str, https_url: str, ca_file: Path) -> None:
+            print(f"paircert emulator ready\n  http:  {http_url}\n  https: {https_url}\n  CA:    {ca_file}", flush=True)
+
+        try:
+            asyncio.run(serve(config, on_ready=ready))
+        except KeyboardInterrupt:
+            return 0
+        except OSError as exc:
+            raise CliError(f"the emulator could not start: {exc.strerror or exc}") from None
+        except SystemExit as exc:  # uvicorn exits when it cannot bind
+            raise CliError(f"the emulator could not start (exit {exc.code}); is a port in use?") from None
+    return 0
+
+
+# --- entry point --------------------------------------------------------------------------------
+
+
+def _split_extra(argv: list[str]) -> tuple[list[str], list[str]]:
+    if "--" in argv:
+        index = argv.index("--")
+        return argv[:index], argv[index + 1 :]
+    return argv, []
+
+
+def _scrub(text: str) -> str:
+    secret = os.environ.get(PASSWORD_ENV)
+    return text.replace(secret, "<redacted>") if secret and len(secret) >= 4 else text
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    own, extra = _split_extra(list(sys.argv[1:] if argv is None else argv))
+    try:
+        args = _parser().parse_args(own)
+        if extra and args.command != "run":
+            raise CliError("extra pytest arguments after '--' only go with 'run'", EXIT_USAGE)
+        return _run(args, extra) if args.command == "run" else _emulator(args)
+    except CliError as exc:
+        print(f"paircert: error: {_scrub(str(exc))}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # last line of defence: one line, never a traceback
+        print(f"paircert: error: {_scrub(f'{type(exc).__name__}: {exc}')}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

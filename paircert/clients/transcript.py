@@ -1,0 +1,222 @@
+"""A redacted record of every HTTP exchange a client makes, for failure messages and reports.
+
+Redaction happens when an exchange is recorded, not when it is shown, so no later consumer
+(report writer, failure message, JUnit) can leak what the wire carried: ``Authorization``
+headers, every JSON field named ``password`` at any depth, and every secret the transcript was
+told about are replaced before the exchange is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+__all__ = ["REDACTED", "Exchange", "Transcript", "redact_json", "redact_text"]
+
+REDACTED = "<redacted>"
+EXCHANGE_KEY = "paircert.exchange"
+_STARTED_KEY = "paircert.started"
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization"})
+_CURL_SKIP_HEADERS = _SECRET_HEADERS | {"host", "content-length", "accept-encoding", "connection", "user-agent"}
+# A password field in a body that is not valid JSON (the suite sends malformed bodies on purpose).
+_PASSWORD_TEXT = re.compile(r'("password"\s*:\s*)("(?:[^"\\]|\\.)*"|[^,}\]\s]+)', re.IGNORECASE)
+_MAX_BODY = 8000
+# Secrets shorter than this are not scrubbed from free text: replacing "a" everywhere helps nobody.
+_MIN_SECRET = 4
+
+
+def _is_password_key(key: object) -> bool:
+    return isinstance(key, str) and key.lower() == "password"
+
+
+def redact_json(value: Any) -> Any:
+    """A copy of a JSON value with every field named ``password`` (any depth) replaced."""
+    if isinstance(value, dict):
+        return {k: REDACTED if _is_password_key(k) else redact_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_json(v) for v in value]
+    return value
+
+
+def _password_values(value: Any) -> Iterable[str]:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if _is_password_key(k) and isinstance(v, str):
+                yield v
+            else:
+                yield from _password_values(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _password_values(v)
+
+
+def redact_text(text: str) -> str:
+    """Redact password fields in a body that may or may not be JSON."""
+    try:
+        parsed = json.loads(text)
+    except ValueError:
+        return _PASSWORD_TEXT.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
+    redacted = redact_json(parsed)
+    return text if redacted == parsed else json.dumps(redacted, ensure_ascii=False)
+
+
+def _redact_url(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    if not any(_is_password_key(k) for k, _ in pairs):
+        return url
+    query = urlencode([(k, REDACTED if _is_password_key(k) else v) for k, v in pairs])
+    return urlunsplit(parts._replace(query=query))
+
+
+def _body_text(raw: bytes) -> str:
+    text = raw.decode("utf-8", errors="replace")
+    if len(text) > _MAX_BODY:
+        return f"{text[:_MAX_BODY]}... <{len(text) - _MAX_BODY} more characters>"
+    return text
+
+
+def _elapsed_ms(response: httpx.Response) -> float:
+    """httpx knows the time once the stream closed; a hook may run before that."""
+    try:
+        return response.elapsed.total_seconds() * 1000
+    except RuntimeError:
+        started = response.request.extensions.get(_STARTED_KEY)
+        return (time.perf_counter() - started) * 1000 if isinstance(started, float) else 0.0
+
+
+@dataclass
+class Exchange:
+    """One request and its response, already redacted."""
+
+    method: str
+    url: str
+    request_headers: httpx.Headers
+    request_body: str
+    status_code: int
+    response_headers: httpx.Headers
+    response_body: str
+    elapsed_ms: float
+    auth_scheme: str | None = None
+    curl_tls: tuple[str, ...] = ()
+
+    def to_curl(self) -> str:
+        """A one-line curl that repeats this request, credentials taken from the environment."""
+        parts = ["curl", "-sS", "-i"]
+        parts += ["-I"] if self.method == "HEAD" else ["-X", self.method]
+        if self.auth_scheme in ("digest", "basic"):
+            parts += [f"--{self.auth_scheme}", '-u "$PAIRCERT_USER:$PAIRCERT_PASSWORD"']
+        parts += [shlex.quote(arg) for arg in self.curl_tls]
+        for name, value in self.request_headers.multi_items():
+            if name.lower() not in _CURL_SKIP_HEADERS and not (name.lower() == "accept" and value == "*/*"):
+                parts += ["-H", shlex.quote(f"{name}: {value}")]
+        if self.request_body:
+            parts += ["--data-raw", shlex.quote(self.request_body)]
+        parts.append(shlex.quote(self.url))
+        return " ".join(parts)
+
+    def render(self) -> str:
+        lines = [f"{self.method} {self.url}"]
+        lines += [f"> {k}: {v}" for k, v in self.request_headers.multi_items()]
+        if self.request_body:
+            lines += [">", *(f"> {line}" for line in self.request_body.splitlines())]
+        lines.append(f"< HTTP {self.status_code} ({self.elapsed_ms:.0f} ms)")
+        lines += [f"< {k}: {v}" for k, v in self.response_headers.multi_items()]
+        if self.response_body:
+            lines += ["<", *(f"< {line}" for line in self.response_body.splitlines())]
+        return "\n".join(lines)
+
+
+@dataclass
+class Transcript:
+    """The exchanges of one test (the plugin clears it between tests), bounded in size."""
+
+    limit: int = 200
+    exchanges: list[Exchange] = field(default_factory=list)
+    dropped: int = 0
+    _secrets: set[str] = field(default_factory=set, repr=False)
+
+    def add_secret(self, secret: str) -> None:
+        """Scrub this value from every exchange recorded from now on (and from :meth:`scrub`)."""
+        if len(secret) >= _MIN_SECRET:
+            self._secrets.add(secret)
+
+    def scrub(self, text: str) -> str:
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
+    def clear(self) -> None:
+        self.exchanges.clear()
+        self.dropped = 0
+
+    def record(self, response: httpx.Response, *, curl_tls: tuple[str, ...] = ()) -> Exchange:
+        """Redact and store one finished exchange; the response body is read if it was not."""
+        request = response.request
+        response.read()
+        try:
+            request_raw = request.content
+        except httpx.RequestNotRead:
+            request_raw = b"<streamed body>"
+        for raw in (request_raw, response.content):
+            try:
+                for value in _password_values(json.loads(raw)):
+                    self.add_secret(value)
+            except ValueError:
+                pass
+        authorization = request.headers.get("authorization", "")
+        scheme = authorization.split(" ", 1)[0].lower() or None
+        exchange = Exchange(
+            method=request.method,
+            url=self.scrub(_redact_url(str(request.url))),
+            request_headers=self._headers(request.headers),
+            request_body=self.scrub(redact_text(_body_text(request_raw))),
+            status_code=response.status_code,
+            response_headers=self._headers(response.headers),
+            response_body=self.scrub(redact_text(_body_text(response.content))),
+            elapsed_ms=_elapsed_ms(response),
+            auth_scheme=scheme,
+            curl_tls=curl_tls,
+        )
+        self.exchanges.append(exchange)
+        if len(self.exchanges) > self.limit:
+            del self.exchanges[0]
+            self.dropped += 1
+        response.extensions[EXCHANGE_KEY] = exchange
+        return exchange
+
+    def _headers(self, headers: httpx.Headers) -> httpx.Headers:
+        items = []
+        for name, value in headers.multi_items():
+            if name.lower() in _SECRET_HEADERS:
+                scheme = value.split(" ", 1)[0] if " " in value.strip() else ""
+                value = f"{scheme} {REDACTED}".strip()
+            items.append((name, self.scrub(value)))
+        return httpx.Headers(items)
+
+    def hooks(self, *, curl_tls: tuple[str, ...] = ()) -> dict[str, list[Callable[[Any], None]]]:
+        """httpx ``event_hooks`` that record every response (401 challenges included)."""
+
+        def on_request(request: httpx.Request) -> None:
+            request.extensions[_STARTED_KEY] = time.perf_counter()
+
+        def on_response(response: httpx.Response) -> None:
+            self.record(response, curl_tls=curl_tls)
+
+        return {"request": [on_request], "response": [on_response]}
+
+    def render(self) -> str:
+        head = [f"({self.dropped} earlier exchanges omitted)"] if self.dropped else []
+        blocks = [f"--- exchange {i} ---\n{x.render()}" for i, x in enumerate(self.exchanges, 1)]
+        return "\n\n".join(head + blocks) if blocks else "(no HTTP exchanges)"

@@ -1,0 +1,125 @@
+"""pytest hooks of the paircert plugin: markers, requirement validation, profiles, preflight,
+the current-test context, and scrubbing secrets from every report before anyone reads it."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+
+from paircert.plugin.context import CURRENT, CurrentTest
+from paircert.plugin.options import read_options
+from paircert.plugin.session import STATE_KEY, SessionState
+from paircert.plugin.target import PreflightError
+from paircert.report.recorder import ReportRecorder
+
+__all__ = [
+    "pytest_collection_modifyitems",
+    "pytest_configure",
+    "pytest_runtest_makereport",
+    "pytest_runtest_protocol",
+    "pytest_runtest_setup",
+    "pytest_runtestloop",
+    "pytest_unconfigure",
+]
+
+REPORT_PLUGIN = "paircert-report"
+MARKERS = (
+    "requirement(*ids): requirement IDs from the ledger that this conformance test checks",
+    "changes_state: the test changes device state (skipped by the read-only profile)",
+    "slow_conformance: a slow conformance test (skipped by the gate profile)",
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if STATE_KEY in config.stash:  # loaded twice (conftest and -p): configure once
+        return
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
+    state = SessionState(read_options(config))
+    config.stash[STATE_KEY] = state
+    if not config.pluginmanager.has_plugin(REPORT_PLUGIN):
+        config.pluginmanager.register(ReportRecorder(state, state.options.report_dir), REPORT_PLUGIN)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    state = config.stash.get(STATE_KEY, None)
+    if state is not None:
+        state.close()
+
+
+def _requirements(item: pytest.Item) -> list[str]:
+    return [str(i) for mark in item.iter_markers("requirement") for i in mark.args]
+
+
+def _validate_requirements(items: list[pytest.Item]) -> None:
+    wanted = {item.nodeid: _requirements(item) for item in items}
+    if not any(wanted.values()):
+        return
+    try:
+        from paircert.ledger import load_ledger
+
+        known = load_ledger()
+    except Exception as exc:  # the ledger is data: any failure to read it is a usage problem
+        raise pytest.UsageError(f"cannot load the requirement ledger (paircert.ledger): {exc}") from None
+    bad = [f"{nodeid}: {rid}" for nodeid, ids in wanted.items() for rid in ids if rid not in known]
+    marked_empty = [nodeid for item in items for nodeid in [item.nodeid] if any(not m.args for m in item.iter_markers("requirement"))]
+    problems = [f"unknown requirement ID {entry}" for entry in bad] + [f"{n}: requirement marker without IDs" for n in marked_empty]
+    if problems:
+        raise pytest.UsageError(
+            "requirement markers do not match the ledger (paircert/ledger/requirements.toml):\n  " + "\n  ".join(problems)
+        )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _validate_requirements(items)
+    profile = config.stash[STATE_KEY].options.profile
+    for item in items:
+        if profile == "read-only" and item.get_closest_marker("changes_state"):
+            item.add_marker(pytest.mark.skip(reason="read-only profile: the test changes device state"))
+        if profile == "gate" and item.get_closest_marker("slow_conformance"):
+            item.add_marker(pytest.mark.skip(reason="gate profile: slow conformance test (run the full profile)"))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtestloop(session: pytest.Session) -> None:
+    """Preflight before the first test, so a dead target is one line and not N failures."""
+    if session.config.option.collectonly or not any("target" in item.fixturenames for item in session.items):
+        return
+    try:
+        session.config.stash[STATE_KEY].start()
+    except PreflightError as exc:
+        pytest.exit(f"paircert: {exc}", returncode=3)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, Any, None]:
+    seed = item.config.stash[STATE_KEY].options.seed
+    token = CURRENT.set(CurrentTest(item.nodeid, tuple(_requirements(item)), seed))
+    try:
+        yield
+    finally:
+        CURRENT.reset(token)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    item.config.stash[STATE_KEY].transcript.clear()
+
+
+def _scrub_report(report: pytest.TestReport, state: SessionState) -> None:
+    if report.longrepr is not None and not isinstance(report.longrepr, tuple):
+        text = str(report.longrepr)
+        scrubbed = state.scrub(text)
+        if scrubbed != text:
+            report.longrepr = scrubbed
+    report.sections = [(title, state.scrub(content)) for title, content in report.sections]
+    report.user_properties = [(name, state.scrub(str(value))) for name, value in report.user_properties]
+
+
+@pytest.hookimpl(hookwrapper=True, trylast=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    outcome = yield
+    _scrub_report(outcome.get_result(), item.config.stash[STATE_KEY])

@@ -1,0 +1,211 @@
+"""Everything a run holds for its whole length: the target, its clients, the embedded emulator.
+
+Started lazily (the first test that needs a target), so ``pytest tests/`` with the plugin loaded
+never dials anything or starts an emulator.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+
+from paircert.clients.http import Credentials, open_client
+from paircert.clients.transcript import Transcript
+from paircert.plugin.options import TargetOptions
+from paircert.plugin.target import PreflightError, TargetConfig, preflight
+from paircert.report.records import RunMetadata
+
+__all__ = ["ANONYMOUS", "STATE_KEY", "WRONG_PASSWORD", "SessionState"]
+
+ANONYMOUS = "anonymous"
+WRONG_PASSWORD = "wrong_password"
+
+
+def _version() -> str:
+    try:
+        return metadata.version("paircert")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def _schema_version() -> str:
+    try:
+        from paircert import schemas
+    except ImportError:
+        return "unavailable"
+    return str(getattr(schemas, "SCHEMA_VERSION", "unavailable"))
+
+
+class SessionState:
+    """Owns the session's resources and implements the report's ``RunContext``."""
+
+    def __init__(self, options: TargetOptions) -> None:
+        self.options = options
+        self.transcript = Transcript()
+        self.target: TargetConfig | None = None
+        self.device: dict[str, str] = {}
+        self.radar_path: str | None = None
+        self.failure: str | None = None
+        self._clients: dict[str, httpx.Client] = {}
+        self._emulator: Any = None
+        self._state_dir: Path | None = None
+        if options.admin is not None:
+            self.transcript.add_secret(options.admin.password)
+        for extra in (options.operator, options.viewer):
+            if extra is not None:
+                self.transcript.add_secret(extra.password)
+
+    # --- target -------------------------------------------------------------------------------
+
+    def start(self) -> TargetConfig:
+        """Bring the target up once; raise :class:`PreflightError` (remembered) if it cannot be."""
+        if self.failure is not None:
+            raise PreflightError(self.failure)
+        if self.target is None:
+            try:
+                target = self._external() if self.options.target_url else self._embedded()
+                self.device = preflight(target.base_url, target.admin, verify=target.verify, timeout=target.timeout)
+            except PreflightError as exc:
+                self.failure = str(exc)
+                self.close()
+                raise
+            self.target = target
+        return self.target
+
+    def _external(self) -> TargetConfig:
+        options = self.options
+        assert options.target_url is not None and options.admin is not None
+        return TargetConfig(
+            base_url=options.target_url,
+            host=urlsplit(options.target_url).hostname or "",
+            admin=options.admin,
+            operator=options.operator,
+            viewer=options.viewer,
+            verify=options.verify,
+            profile=options.profile,
+            embedded=False,
+            set_method=options.set_method,
+            seed=options.seed,
+        )
+
+    def _embedded(self) -> TargetConfig:
+        try:
+            from paircert.emulator.config import EmulatorConfig, User
+            from paircert.emulator.embedded import EmbeddedEmulator
+        except ImportError as exc:
+            raise PreflightError(f"no --target given and the embedded emulator is unavailable ({exc})") from None
+        admin = Credentials(self.options.user, secrets.token_urlsafe(18))
+        operator = Credentials("operator", secrets.token_urlsafe(18))
+        viewer = Credentials("viewer", secrets.token_urlsafe(18))
+        for creds in (admin, operator, viewer):
+            self.transcript.add_secret(creds.password)
+        self._state_dir = Path(tempfile.mkdtemp(prefix="paircert-emulator-"))
+        config = EmulatorConfig(
+            state_dir=self._state_dir,
+            users=[
+                User(admin.username, admin.password, "admin"),
+                User(operator.username, operator.password, "operator"),
+                User(viewer.username, viewer.password, "viewer"),
+            ],
+        )
+        emulator = EmbeddedEmulator(config)
+        try:
+            emulator.start()
+        except Exception as exc:  # any failure to start is one line for the user, not a traceback
+            raise PreflightError(f"the embedded emulator did not start: {exc}") from None
+        self._emulator = emulator
+        return TargetConfig(
+            base_url=emulator.http_url,
+            host=urlsplit(emulator.http_url).hostname or "127.0.0.1",
+            admin=admin,
+            operator=operator,
+            viewer=viewer,
+            verify=str(emulator.ca_file),
+            profile=self.options.profile,
+            embedded=True,
+            set_method=self.options.set_method,
+            seed=self.options.seed,
+        )
+
+    def client(self, role: str) -> httpx.Client | None:
+        """The session's keep-alive client for an identity (None when it has no credentials)."""
+        target = self.start()
+        if role not in self._clients:
+            if role == ANONYMOUS:
+                credentials: Credentials | None = None
+            elif role == WRONG_PASSWORD:
+                credentials = Credentials(target.admin.username, "wrong-" + secrets.token_urlsafe(12))
+            else:
+                credentials = target.credentials(role)  # type: ignore[arg-type]
+                if credentials is None:
+                    return None
+            self._clients[role] = open_client(
+                target.base_url, credentials, verify=target.verify, timeout=target.timeout, transcript=self.transcript
+            )
+        return self._clients[role]
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+        if self._emulator is not None:
+            self._emulator.stop()
+            self._emulator = None
+        if self._state_dir is not None:
+            shutil.rmtree(self._state_dir, ignore_errors=True)
+            self._state_dir = None
+
+    # --- RunContext for the report ------------------------------------------------------------
+
+    def metadata(self) -> RunMetadata:
+        return RunMetadata(
+            run_id=self.options.run_id,
+            target_url=self.target.base_url if self.target else self.options.target_url,
+            embedded=bool(self.target and self.target.embedded),
+            profile=self.options.profile,
+            seed=self.options.seed,
+            suite_version=_version(),
+            schema_version=_schema_version(),
+            device=dict(self.device),
+            radar_path=self.radar_path,
+        )
+
+    def transcript_text(self) -> str | None:
+        return self.transcript.render() if self.transcript.exchanges else None
+
+    def curl_lines(self) -> list[str]:
+        """One curl per request, leaving out the challenge leg of each Digest round trip."""
+        exchanges = self.transcript.exchanges
+        lines = []
+        for index, exchange in enumerate(exchanges):
+            following = exchanges[index + 1] if index + 1 < len(exchanges) else None
+            challenge_leg = (
+                exchange.status_code == 401
+                and following is not None
+                and following.auth_scheme is not None
+                and (following.method, following.url) == (exchange.method, exchange.url)
+            )
+            if not challenge_leg:
+                lines.append(exchange.to_curl())
+        return lines
+
+    def scrub(self, text: str) -> str:
+        return self.transcript.scrub(text)
+
+    def documented_requirements(self) -> list[str]:
+        try:
+            from paircert.ledger import load_ledger
+        except ImportError:
+            return []
+        return sorted(rid for rid, req in load_ledger().items() if req.level == "documented")
+
+
+STATE_KEY = pytest.StashKey[SessionState]()

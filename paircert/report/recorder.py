@@ -1,0 +1,183 @@
+"""A pytest plugin object that records every test's verdict and writes the report artifacts.
+
+It knows nothing about targets or clients: the paircert plugin hands it a :class:`RunContext`
+(run metadata, the current transcript, a scrubber for secrets). pytest-html hooks are optional,
+so a run without ``--html`` still gets ``results.json``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Generator
+from dataclasses import dataclass, field
+from html import escape
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Protocol
+
+import pytest
+
+from paircert.report.html import summary_sections
+from paircert.report.records import OBSERVED_PREFIX, RunMetadata, RunRecord, TestRecord, classify
+
+__all__ = ["ReportRecorder", "RunContext"]
+
+RESULTS_FILE = "results.json"
+
+
+class RunContext(Protocol):
+    def metadata(self) -> RunMetadata: ...
+    def transcript_text(self) -> str | None: ...
+    def curl_lines(self) -> list[str]: ...
+    def scrub(self, text: str) -> str: ...
+    def documented_requirements(self) -> list[str]: ...
+
+
+@dataclass
+class _Pending:
+    requirements: list[str]
+    outcome: str = "passed"
+    message: str | None = None
+    duration: float = 0.0
+    observations: dict[str, Any] = field(default_factory=dict)
+    record: TestRecord | None = None
+
+
+def _message(report: pytest.TestReport) -> str | None:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2]).removeprefix("Skipped: ")
+    crash = getattr(longrepr, "reprcrash", None)
+    if crash is not None:
+        return str(crash.message)
+    return report.longreprtext or None
+
+
+def _observations(report: pytest.TestReport) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for name, value in report.user_properties:
+        if isinstance(name, str) and name.startswith(OBSERVED_PREFIX):
+            try:
+                found[name.removeprefix(OBSERVED_PREFIX)] = json.loads(value)
+            except (TypeError, ValueError):
+                found[name.removeprefix(OBSERVED_PREFIX)] = str(value)
+    return found
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class ReportRecorder:
+    def __init__(self, context: RunContext, report_dir: Path | None) -> None:
+        self.context = context
+        self.report_dir = report_dir
+        self.started = _now()
+        self._tests: dict[str, _Pending] = {}
+        self._documented: set[str] | None = None
+
+    def _documented_set(self) -> set[str]:
+        if self._documented is None:
+            self._documented = set(self.context.documented_requirements())
+        return self._documented
+
+    def _checks_documented(self, requirements: list[str]) -> bool:
+        return any(rid in self._documented_set() for rid in requirements)
+
+    # --- collection and results -------------------------------------------------------------
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            ids = [str(i) for mark in item.iter_markers("requirement") for i in mark.args]
+            self._tests[item.nodeid] = _Pending(requirements=sorted(set(ids)))
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+        outcome = yield
+        report: pytest.TestReport = outcome.get_result()
+        if report.when != "teardown":
+            return
+        pending = self._tests.get(item.nodeid)
+        failed = pending is not None and pending.outcome in ("failed", "error") or report.failed
+        extras = list(getattr(report, "extras", []))
+        text = self.context.transcript_text()
+        if text:
+            extras.append({"name": "Transcript", "format_type": "text", "content": text,
+                           "mime_type": "text/plain", "extension": "txt"})
+        curls = self.context.curl_lines() if failed else []
+        if curls:
+            extras.append({"name": "Reproduce (curl)", "format_type": "text", "content": "\n".join(curls) + "\n",
+                           "mime_type": "text/plain", "extension": "txt"})
+        report.extras = extras
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        pending = self._tests.setdefault(report.nodeid, _Pending(requirements=[]))
+        pending.duration += report.duration
+        pending.observations.update(_observations(report))
+        if report.failed and pending.outcome not in ("failed", "error"):
+            pending.outcome = "failed" if report.when == "call" else "error"
+            pending.message = _message(report)
+        elif report.skipped and pending.outcome == "passed":
+            pending.outcome = "skipped"
+            pending.message = _message(report)
+            if hasattr(report, "wasxfail"):
+                pending.message = f"xfail: {report.wasxfail}"
+        if report.when == "teardown":
+            pending.record = TestRecord(
+                nodeid=report.nodeid,
+                outcome=pending.outcome,
+                verdict=classify(
+                    pending.outcome,
+                    pending.message,
+                    pending.observations,
+                    checks_documented=self._checks_documented(pending.requirements),
+                ),
+                requirements=pending.requirements,
+                observations=pending.observations,
+                duration=round(pending.duration, 4),
+                message=self.context.scrub(pending.message) if pending.message else None,
+            )
+
+    def run_record(self, exit_status: int | None = None) -> RunRecord:
+        metadata = self.context.metadata()
+        metadata.started = self.started
+        metadata.finished = _now()
+        metadata.exit_status = exit_status
+        tests = [p.record for p in self._tests.values() if p.record is not None]
+        covered = {rid for t in tests for rid in t.requirements}
+        untested = sorted(rid for rid in self._documented_set() if rid not in covered)
+        return RunRecord(metadata=metadata, tests=tests, untested_requirements=untested)
+
+    def verdict_of(self, nodeid: str) -> TestRecord | None:
+        pending = self._tests.get(nodeid)
+        return pending.record if pending else None
+
+    # --- pytest-html --------------------------------------------------------------------------
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        cells.insert(2, '<th class="sortable" data-column-type="requirements">Requirements</th>')
+        cells.insert(3, '<th class="sortable" data-column-type="verdict">Verdict</th>')
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
+        record = self.verdict_of(report.nodeid)
+        requirements = ", ".join(record.requirements) if record else ""
+        verdict = record.verdict if record else ("fail" if report.failed else "")
+        cells.insert(2, f'<td class="col-requirements">{escape(requirements)}</td>')
+        cells.insert(3, f'<td class="col-verdict">{escape(verdict)}</td>')
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session) -> None:
+        prefix.extend(self.context.scrub(section) for section in summary_sections(self.run_record()))
+
+    # --- results.json -------------------------------------------------------------------------
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if self.report_dir is None or not self._tests:
+            return
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        text = self.context.scrub(self.run_record(int(exitstatus)).to_json())
+        (self.report_dir / RESULTS_FILE).write_text(text + "\n", encoding="utf-8")

@@ -1,0 +1,122 @@
+"""Typed records of a run and the verdict vocabulary every artifact uses."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+__all__ = [
+    "BLOCKED_PREFIX",
+    "NOT_APPLICABLE_PREFIX",
+    "OBSERVED_PREFIX",
+    "VERDICTS",
+    "RunMetadata",
+    "RunRecord",
+    "TestRecord",
+    "Verdict",
+    "aggregate",
+    "classify",
+    "new_run_id",
+]
+
+Verdict = Literal["pass", "fail", "blocked", "not-applicable", "observed", "skipped"]
+VERDICTS: tuple[Verdict, ...] = ("pass", "fail", "blocked", "not-applicable", "observed", "skipped")
+BLOCKED_PREFIX = "blocked: "
+NOT_APPLICABLE_PREFIX = "not-applicable: "
+OBSERVED_PREFIX = "observed:"
+# Worst first: a requirement is as good as its worst test.
+_SEVERITY: tuple[Verdict, ...] = ("fail", "blocked", "observed", "pass", "not-applicable", "skipped")
+
+
+def classify(outcome: str, message: str | None, observations: dict[str, Any], *, checks_documented: bool) -> Verdict:
+    """Verdict of one test from its pytest outcome and skip reason.
+
+    A passing test that checks no documented requirement and recorded what the device did is
+    ``observed``: the documents are silent, so it never fails, but a gate comparing runs looks
+    at it. A passing test of a documented requirement is ``pass`` even when it also observed.
+    """
+    if outcome == "passed":
+        return "observed" if observations and not checks_documented else "pass"
+    if outcome in ("failed", "error"):
+        return "fail"
+    text = message or ""
+    if text.startswith(BLOCKED_PREFIX):
+        return "blocked"
+    if text.startswith(NOT_APPLICABLE_PREFIX):
+        return "not-applicable"
+    return "skipped"
+
+
+def new_run_id() -> str:
+    """A run id that sorts by time, e.g. 20261122T013000Z (UTC)."""
+    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def aggregate(verdicts: list[Verdict]) -> Verdict | None:
+    for verdict in _SEVERITY:
+        if verdict in verdicts:
+            return verdict
+    return None
+
+
+@dataclass
+class TestRecord:
+    nodeid: str
+    outcome: str  # passed, failed, error (setup/teardown failed), skipped
+    verdict: Verdict
+    requirements: list[str]
+    observations: dict[str, Any]
+    duration: float
+    message: str | None = None
+
+
+@dataclass
+class RunMetadata:
+    run_id: str
+    target_url: str | None
+    embedded: bool
+    profile: str
+    seed: int
+    suite_version: str
+    schema_version: str
+    device: dict[str, str] = field(default_factory=dict)
+    radar_path: str | None = None
+    started: str = ""
+    finished: str = ""
+    exit_status: int | None = None
+
+
+@dataclass
+class RunRecord:
+    metadata: RunMetadata
+    tests: list[TestRecord]
+    untested_requirements: list[str]
+
+    def counts(self) -> dict[str, int]:
+        counts = {verdict: 0 for verdict in VERDICTS}
+        for test in self.tests:
+            counts[test.verdict] += 1
+        return counts
+
+    def by_requirement(self) -> dict[str, list[TestRecord]]:
+        matrix: dict[str, list[TestRecord]] = {}
+        for test in self.tests:
+            for requirement in test.requirements:
+                matrix.setdefault(requirement, []).append(test)
+        return dict(sorted(matrix.items()))
+
+    def to_json(self) -> str:
+        document = {
+            "format": "paircert-results/1",
+            "run": asdict(self.metadata),
+            "counts": self.counts(),
+            "tests": [asdict(t) for t in self.tests],
+            "requirements": {
+                rid: {"verdict": aggregate([t.verdict for t in tests]), "tests": [t.nodeid for t in tests]}
+                for rid, tests in self.by_requirement().items()
+            },
+            "untested_requirements": self.untested_requirements,
+        }
+        return json.dumps(document, indent=2, ensure_ascii=False, default=str)

@@ -1,0 +1,168 @@
+"""The console script: every user-caused failure is one line and an exit code, never a traceback."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from paircert.auth import DigestVerifier
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def paircert(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
+    environment.update(PYTHONPATH=str(REPO), **(env or {}))
+    return subprocess.run([sys.executable, "-m", "paircert", *args], cwd=cwd, env=environment,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert lines[0].startswith("paircert: error: ")
+    return lines[0]
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def rejecting_device() -> Iterator[str]:
+    """A device that answers every request with a Digest challenge: credentials are never accepted."""
+    verifier = DigestVerifier("AXIS_TEST")
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def _challenge(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            self.rfile.read(length)
+            self.send_response(401)
+            for value in verifier.challenges():
+                self.send_header("WWW-Authenticate", value)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        do_GET = do_POST = _challenge
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["run", "--bogus"], "unrecognized arguments: --bogus"),
+        (["run", "--profile", "nope"], "invalid choice: 'nope'"),
+        ([], "the following arguments are required: command"),
+        (["emulator", "--", "-x"], "extra pytest arguments after '--' only go with 'run'"),
+        (["run", "--target", "http://127.0.0.1:1"], "--target needs the admin password"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(args: list[str], fragment: str) -> None:
+    result = paircert(*args)
+    assert result.returncode == 2
+    assert fragment in one_error_line(result)
+
+
+def test_unreachable_target_is_one_line_and_exit_3(tmp_path: Path) -> None:
+    port = closed_port()
+    result = paircert("run", "--target", f"http://127.0.0.1:{port}", "--report-dir", str(tmp_path),
+                      env={"PAIRCERT_PASSWORD": "pw-abcdef"}, cwd=tmp_path)
+    assert result.returncode == 3
+    line = one_error_line(result)
+    assert f"cannot reach the target at http://127.0.0.1:{port}" in line and "pw-abcdef" not in line
+    assert list(tmp_path.iterdir()) == []  # nothing ran, nothing written
+
+
+def test_rejected_credentials_are_a_different_line(tmp_path: Path, rejecting_device: str) -> None:
+    result = paircert("run", "--target", rejecting_device, "--user", "root", env={"PAIRCERT_PASSWORD": "wrong-pw-123"}, cwd=tmp_path)
+    assert result.returncode == 3
+    line = one_error_line(result)
+    assert "rejected the admin credentials for user 'root'" in line and "wrong-pw-123" not in line
+
+
+def test_emulator_without_users_or_password_is_a_usage_error() -> None:
+    result = paircert("emulator")
+    assert result.returncode == 2
+    assert "--user NAME:SECRET:ROLE" in one_error_line(result)
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["--user", "root:pw:superuser"], "expected NAME:SECRET:ROLE"),
+        (["--host", "0.0.0.0", "--user", "root:pw:admin"], "every interface"),
+        (["--cert", "/nonexistent.pem", "--user", "root:pw:admin"], "--cert and --key go together"),
+        (["--dial-allow", "not-a-net", "--user", "root:pw:admin"], "--dial-allow: not a network"),
+    ],
+)
+def test_emulator_option_errors(args: list[str], fragment: str) -> None:
+    result = paircert("emulator", *args)
+    assert result.returncode == 2
+    assert fragment in one_error_line(result)
+
+
+def test_emulator_port_in_use_is_one_line() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = paircert("emulator", "--http-port", str(port), "--user", "root:pw:admin")
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1 port {port}: in use" in one_error_line(result)
+
+
+def test_emulator_prints_its_urls_and_stops_quietly_on_interrupt(tmp_path: Path) -> None:
+    pytest.importorskip("paircert.emulator.server")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
+    environment.update(PYTHONPATH=str(REPO), PAIRCERT_PASSWORD="emu-secret-123")
+    process = subprocess.Popen([sys.executable, "-m", "paircert", "emulator", "--state-dir", str(tmp_path)],
+                               env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(4)]
+        assert lines[0].strip() == "paircert emulator ready"
+        assert lines[1].split()[1].startswith("http://127.0.0.1:")
+        assert lines[2].split()[1].startswith("https://127.0.0.1:")
+        assert Path(lines[3].split()[1]).is_file()
+        process.send_signal(__import__("signal").SIGINT)
+        _, stderr = process.communicate(timeout=20)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    assert process.returncode == 0
+    assert "Traceback" not in stderr and "emu-secret-123" not in stderr
+
+
+def test_run_against_the_embedded_emulator_writes_the_artifacts_and_maps_no_tests(tmp_path: Path) -> None:
+    pytest.importorskip("paircert.emulator.embedded")
+    result = paircert("run", "--report-dir", "out", "-k", "no_test_is_called_this", cwd=tmp_path, timeout=120)
+    assert result.returncode == 5
+    assert "no tests were selected" in one_error_line(result)
+    (run_dir,) = (tmp_path / "out").iterdir()
+    assert len(run_dir.name) == len("20261122T013000Z") and run_dir.name.endswith("Z")
+    assert f"paircert: report: {run_dir / 'report.html'}" in result.stdout
+    assert (run_dir / "report.html").is_file() and (run_dir / "junit.xml").is_file()

@@ -1,0 +1,73 @@
+"""Clients over httpx.MockTransport: Digest through paircert.auth, redacted repr and transcript."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from paircert.auth import DigestVerifier
+from paircert.clients import Credentials, DcaClient, Transcript, open_client
+
+PASSWORD = "Adm1n-Pa55word-xyz"
+
+
+def digest_device(verifier: DigestVerifier) -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        result = verifier.verify(request.method, request.headers.get("authorization", ""), {"root": PASSWORD}.get)
+        if not result.ok:
+            return httpx.Response(401, headers=[("WWW-Authenticate", c) for c in verifier.challenges(stale=result.stale)])
+        return httpx.Response(200, json={"status": "success", "data": {"user": result.username}})
+
+    return httpx.MockTransport(handler)
+
+
+def test_credentials_repr_hides_the_password() -> None:
+    creds = Credentials("root", PASSWORD)
+    assert PASSWORD not in repr(creds) and PASSWORD not in str(creds)
+    assert Credentials.parse("op:with:colon") == Credentials("op", "with:colon")
+    with pytest.raises(ValueError):
+        Credentials.parse("nocolon")
+
+
+def test_digest_round_trip_records_both_legs_redacted() -> None:
+    transcript = Transcript()
+    with open_client("http://device.test", Credentials("root", PASSWORD), transcript=transcript,
+                     transport=digest_device(DigestVerifier("AXIS_TEST"))) as http:
+        dca = DcaClient(http, transcript)
+        first = dca.get("/config/rest/camera-pairing/v1beta")
+        second = dca.get("/config/rest/camera-pairing/v1beta")
+    assert first.ok and first.data == {"user": "root"} and second.ok
+    # challenge, answer, then the kept nonce authenticates straight away
+    assert [x.status_code for x in transcript.exchanges] == [401, 200, 200]
+    assert first.exchange is transcript.exchanges[1]
+    assert transcript.exchanges[1].request_headers["authorization"] == "Digest <redacted>"
+    everything = transcript.render() + "".join(x.to_curl() for x in transcript.exchanges)
+    assert PASSWORD not in everything and 'response="' not in everything
+    assert '--digest -u "$PAIRCERT_USER:$PAIRCERT_PASSWORD"' in first.exchange.to_curl()
+
+
+def test_wrong_password_stays_401_after_one_retry() -> None:
+    transcript = Transcript()
+    with open_client("http://device.test", Credentials("root", "wrong-one"), transcript=transcript,
+                     transport=digest_device(DigestVerifier("AXIS_TEST"))) as http:
+        resp = DcaClient(http, transcript).get("/config/discover")
+    assert resp.status_code == 401 and not resp.ok
+    assert len(transcript.exchanges) == 2
+
+
+def test_insecure_becomes_a_curl_option_and_anonymous_sends_no_user() -> None:
+    transcript = Transcript()
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json={"status": "success"}))
+    with open_client("https://device.test", None, verify=False, transcript=transcript, transport=transport) as http:
+        DcaClient(http, transcript).get("/x")
+    assert "--insecure" in transcript.exchanges[0].to_curl()
+    assert "-u " not in transcript.exchanges[0].to_curl()
+
+
+def test_a_bare_httpx_client_still_gets_an_exchange() -> None:
+    transcript = Transcript()
+    transport = httpx.MockTransport(lambda request: httpx.Response(404, json={"status": "error", "error": {"code": 404, "message": "no"}}))
+    with httpx.Client(base_url="http://device.test", transport=transport) as http:
+        resp = DcaClient(http, transcript, set_method="PUT").set("/a/b", {"password": "peer-secret-1"})
+    assert resp.exchange.method == "PUT" and resp.error_code == 404 and resp.error_message == "no"
+    assert "peer-secret-1" not in transcript.render()
