@@ -1,0 +1,82 @@
+"""Fixtures of the camera pairing suite: the API must be offered, and pairings made to order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from paircert.clients.camera_pairing import CameraPairingClient
+from paircert.clients.response import ApiResponse
+from paircert.plugin.expect import expect_error, expect_success
+from paircert.plugin.verdicts import blocked
+
+# Where a pairing in status Error may surface (PROTOCOL-NOTES §1: undocumented; the emulator
+# answers GET of the item with HTTP 200 and the error envelope).
+STREAMING_ERROR_CODES = (106, 107, 108)
+
+
+@pytest.fixture(autouse=True)
+def _camera_pairing_offered(camera_api: Any) -> None:
+    """Every test here is not-applicable when discovery does not list camera-pairing."""
+
+
+@pytest.fixture
+def add_pairing(empty_camera: CameraPairingClient, valid_pairing: dict[str, Any]) -> Callable[..., str]:
+    """Add a valid pairing (fields overridable) to the empty device and return its id.
+
+    A refused ADD blocks the test: the test is about something that needs a pairing, and the
+    ADD itself has tests of its own.
+    """
+
+    def add(**overrides: Any) -> str:
+        resp = empty_camera.add({**valid_pairing, **overrides})
+        if not resp.ok:
+            blocked(f"ADD of a valid pairing was refused (HTTP {resp.status_code}, error code {resp.error_code})")
+        data = expect_success(resp, schema="camera-pairing/response/add", statuses=(200, 201))
+        if isinstance(data, dict):
+            return str(data["id"])
+        listing = expect_success(empty_camera.list(), schema="camera-pairing/response/list")
+        if len(listing) != 1:
+            blocked(f"after one ADD on an empty device the collection holds {len(listing)} pairings")
+        pairing_id = str(listing[0]["id"])
+        empty_camera.created.append(pairing_id)
+        return pairing_id
+
+    return add
+
+
+@pytest.fixture
+def pairing_id(add_pairing: Callable[..., str]) -> str:
+    """The id of one freshly added valid pairing (the device held none before)."""
+    return add_pairing()
+
+
+@pytest.fixture
+def read_property(empty_camera: CameraPairingClient) -> Callable[[str, str], Any]:
+    """GET of one property of a pairing, checked against that property's response schema."""
+
+    def read(pairing_id: str, name: str) -> Any:
+        resp = empty_camera.get_property(pairing_id, name)
+        return expect_success(resp, schema=f"camera-pairing/response/property/{name}")
+
+    return read
+
+
+@pytest.fixture
+def item_answer(observe: Callable[[str, Any], None]) -> Callable[[ApiResponse], Any]:
+    """Check an answer to GET of one pairing: the entity, or None for the streaming error.
+
+    PROTOCOL-NOTES §1: while status is Error, GET of the item may answer the error envelope with
+    106/107/108 (HTTP status undocumented) instead of the entity; both are accepted.
+    """
+
+    def check(resp: ApiResponse) -> Any:
+        if resp.ok:
+            return expect_success(resp, schema="camera-pairing/response/entity")
+        expect_error(resp, code=STREAMING_ERROR_CODES, statuses=(200, *range(400, 600)))
+        observe("camera.item_get_in_error", {"http_status": resp.status_code, "code": resp.error_code})
+        return None
+
+    return check
