@@ -214,7 +214,7 @@ def test_clear_without_configuration_succeeds(radar: httpx.Client) -> None:
     assert call(radar, "clearConfiguration").json()["data"] == {}
 
 
-def test_unreachable_radar_is_connect_failed_and_unknown_name_address_failed(radar: httpx.Client) -> None:
+def test_unreachable_or_undialable_radar_is_connect_failed_and_unknown_name_address_failed(radar: httpx.Client) -> None:
     call(radar, "setRadarConnection", {**CONNECTION, "address": "127.0.0.3"})
     call(radar, "setActive", {"active": True})
     assert wait_state(radar, "connect-failed") == "connect-failed"
@@ -222,6 +222,10 @@ def test_unreachable_radar_is_connect_failed_and_unknown_name_address_failed(rad
     call(radar, "setRadarConnection", {**CONNECTION, "address": "radar.invalid"})
     call(radar, "setActive", {"active": True})
     assert wait_state(radar, "address-failed") == "address-failed"
+    call(radar, "setActive", {"active": False})
+    call(radar, "setRadarConnection", {**CONNECTION, "address": "192.0.2.10"})
+    call(radar, "setActive", {"active": True})
+    assert wait_state(radar, "connect-failed") == "connect-failed"
 
 
 # transport errors

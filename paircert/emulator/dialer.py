@@ -20,7 +20,15 @@ IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class DialRefused(Exception):
-    """The address is not ours to dial: an unknown name or an address outside the allow list."""
+    """The address is not ours to dial: an unknown name or an address outside the allow list.
+
+    ``unresolved`` tells the two apart, because a device reports them differently: a name that
+    does not resolve is an address failure, while an address it may not reach is a failed connect.
+    """
+
+    def __init__(self, reason: str, *, unresolved: bool) -> None:
+        super().__init__(reason)
+        self.unresolved = unresolved
 
 
 class Unreachable(Exception):
@@ -46,11 +54,11 @@ class Dialer:
         except ValueError:
             known = self.names.get(host.lower().rstrip("."))
             if known is None:
-                raise DialRefused("name not in the name table") from None
+                raise DialRefused("name not in the name table", unresolved=True) from None
             candidates = known
         allowed = [ip for ip in candidates if any(ip in net for net in self.allow)]
         if not allowed:
-            raise DialRefused("address outside dial_allow")
+            raise DialRefused("address outside dial_allow", unresolved=False)
         return allowed
 
     async def connect(self, host: str, port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:

@@ -73,7 +73,7 @@ def tcp_step(dialer: Dialer) -> LinkStep:
         try:
             _, writer = await dialer.connect(target.address, target.port)
         except DialRefused as exc:
-            raise LinkFailure("address", str(exc)) from None
+            raise LinkFailure("address" if exc.unresolved else "connect", str(exc)) from None
         except Unreachable as exc:
             raise LinkFailure("connect", str(exc)) from None
         writer.close()
