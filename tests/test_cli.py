@@ -135,7 +135,6 @@ def test_emulator_port_in_use_is_one_line() -> None:
 
 
 def test_emulator_prints_its_urls_and_stops_quietly_on_interrupt(tmp_path: Path) -> None:
-    pytest.importorskip("paircert.emulator.server")
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
     environment.update(PYTHONPATH=str(REPO), PAIRCERT_PASSWORD="emu-secret-123")
     process = subprocess.Popen([sys.executable, "-m", "paircert", "emulator", "--state-dir", str(tmp_path)],
@@ -158,7 +157,6 @@ def test_emulator_prints_its_urls_and_stops_quietly_on_interrupt(tmp_path: Path)
 
 
 def test_run_against_the_embedded_emulator_writes_the_artifacts_and_maps_no_tests(tmp_path: Path) -> None:
-    pytest.importorskip("paircert.emulator.embedded")
     result = paircert("run", "--report-dir", "out", "-k", "no_test_is_called_this", cwd=tmp_path, timeout=120)
     assert result.returncode == 5
     assert "no tests were selected" in one_error_line(result)

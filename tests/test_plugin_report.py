@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from paircert.emulator.config import EmulatorConfig, User
+from paircert.emulator.embedded import EmbeddedEmulator
+
 REPO = Path(__file__).resolve().parents[1]
 ADMIN_PASSWORD = "Adm1n-secret-QWERTY-8841"
 OPERATOR_PASSWORD = "0perator-secret-ZXCV-1234"
@@ -21,16 +24,11 @@ PEER_PASSWORD = "peer-camera-secret-5577"
 
 @pytest.fixture(scope="module")
 def emulator_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    config_module = pytest.importorskip("paircert.emulator.config")
-    embedded = pytest.importorskip("paircert.emulator.embedded")
-    config = config_module.EmulatorConfig(
+    config = EmulatorConfig(
         state_dir=tmp_path_factory.mktemp("emulator-state"),
-        users=[
-            config_module.User("root", ADMIN_PASSWORD, "admin"),
-            config_module.User("op", OPERATOR_PASSWORD, "operator"),
-        ],
+        users=[User("root", ADMIN_PASSWORD, "admin"), User("op", OPERATOR_PASSWORD, "operator")],
     )
-    with embedded.EmbeddedEmulator(config) as emulator:
+    with EmbeddedEmulator(config) as emulator:
         yield emulator.http_url
 
 

@@ -144,7 +144,9 @@ def test_property_get_by_a_non_admin_role_is_refused(
 @pytest.mark.changes_state
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
-    ("name", "value"), [("address", "203.0.113.9"), ("password", "paircert-Other-3"), ("description", "x")]
+    ("name", "value"),
+    [("address", "203.0.113.9"), ("password", "paircert-Other-3"), ("description", "x")],
+    ids=["address", "password", "description"],
 )
 @pytest.mark.requirement("CP-ADMIN-ONLY", "DCA-ENVELOPE-ERROR")
 def test_property_set_by_a_non_admin_role_is_refused_and_changes_nothing(

@@ -1,0 +1,101 @@
+"""The RTSP client's challenge handling on top of paircert.auth, and the layering of the package."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import importlib
+import pkgutil
+from pathlib import Path
+
+from paircert.auth import DigestVerifier, parse_authorization
+from paircert.rtsp.clientauth import ClientAuth
+from paircert.rtsp.message import Headers, Response
+
+URI = "rtsp://127.0.0.1/axis-media/media.amp"
+
+
+def unauthorized(*challenges: str) -> Response:
+    return Response(401, "Unauthorized", Headers([("WWW-Authenticate", c) for c in challenges]))
+
+
+def test_answers_the_servers_md5_challenge_with_qop_and_a_rising_nc() -> None:
+    verifier = DigestVerifier("paircert", algorithms=("MD5",))
+    auth = ClientAuth("root", "secret")
+    assert auth.authorization("DESCRIBE", URI) is None
+    assert auth.retry(unauthorized(*verifier.challenges()), 0)
+    users = {"root": "secret"}.get
+    for method, nc in (("DESCRIBE", "00000001"), ("SETUP", "00000002"), ("PLAY", "00000003")):
+        header = auth.authorization(method, URI)
+        assert header is not None
+        assert verifier.verify(method, header, users).ok
+        parsed = parse_authorization(header)
+        assert parsed is not None and parsed.params["nc"] == nc and parsed.params["qop"] == "auth"
+    assert auth.scheme == "digest"
+
+
+def test_answers_a_digest_challenge_without_qop_rfc_2069_style() -> None:
+    auth = ClientAuth("Mufasa", "Circle Of Life")
+    assert auth.retry(unauthorized('Digest realm="testrealm@host.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093"'), 0)
+    header = auth.authorization("DESCRIBE", URI)
+    assert header is not None
+    params = parse_authorization(header).params  # type: ignore[union-attr]
+    assert "qop" not in params and "nc" not in params and "cnonce" not in params
+    def md5(text: str) -> str:  # RFC 2069's formula, to pin the answer, not a second implementation
+        return hashlib.md5(text.encode()).hexdigest()
+
+    ha1, ha2 = md5("Mufasa:testrealm@host.com:Circle Of Life"), md5(f"DESCRIBE:{URI}")
+    assert params["response"] == md5(f"{ha1}:dcd98b7102dd2f0e8b11d0f600bfb0c093:{ha2}")
+
+
+def test_prefers_sha256_then_md5_then_basic() -> None:
+    md5 = 'Digest realm="r", nonce="n", algorithm=MD5, qop="auth"'
+    sha = 'Digest realm="r", nonce="n", algorithm=SHA-256, qop="auth"'
+    basic = 'Basic realm="r"'
+    auth = ClientAuth("u", "p")
+    auth.retry(unauthorized(basic, md5, sha), 0)
+    assert "algorithm=SHA-256" in (auth.authorization("OPTIONS", URI) or "")
+    auth = ClientAuth("u", "p")
+    auth.retry(unauthorized(basic), 0)
+    assert auth.authorization("OPTIONS", URI) == "Basic dTpw"
+
+
+def test_wrong_credentials_cost_one_retry_and_stale_nonces_one_more() -> None:
+    auth = ClientAuth("u", "p")
+    challenge = 'Digest realm="r", nonce="n1", qop="auth"'
+    assert auth.retry(unauthorized(challenge), 0)
+    assert not auth.retry(unauthorized('Digest realm="r", nonce="n2", qop="auth"'), 1)
+    assert auth.retry(unauthorized('Digest realm="r", nonce="n3", qop="auth", stale=true'), 1)
+    assert not auth.retry(unauthorized('Digest realm="r", nonce="n4", qop="auth", stale=true'), 2)
+    assert not ClientAuth("u", "p").retry(unauthorized('Bearer realm="r"'), 0)
+    assert not ClientAuth("u", "p").retry(Response(404), 0)
+
+
+def test_credentials_stay_out_of_repr() -> None:
+    assert "hunter2" not in repr(ClientAuth("u", "hunter2"))
+
+
+SANS_IO = ["errors", "message", "headers", "state", "connection", "sdp", "rtp", "rtcp", "h264", "clientauth"]
+IO_MODULES = {"asyncio", "socket", "ssl", "selectors", "threading"}
+
+
+def test_the_core_and_packet_modules_never_touch_io() -> None:
+    package = Path(__file__).resolve().parent.parent / "paircert" / "rtsp"
+    for name in SANS_IO:
+        tree = ast.parse((package / f"{name}.py").read_text())
+        imported = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                imported.add((node.module or "").split(".")[0])
+        assert not imported & IO_MODULES, (name, imported & IO_MODULES)
+
+
+def test_every_module_exports_a_sorted_all_of_names_it_defines() -> None:
+    package = importlib.import_module("paircert.rtsp")
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"paircert.rtsp.{info.name}")
+        exported = getattr(module, "__all__", [])
+        assert exported == sorted(exported), info.name
+        assert all(hasattr(module, name) for name in exported), info.name
