@@ -6,28 +6,14 @@ by file; the leaf names every way a client on this machine may address the emula
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import trustme
 
+from ..tlsfiles import TlsFiles, write_private
 from .config import EmulatorConfig
 
 __all__ = ["TlsFiles", "prepare_tls"]
-
-
-@dataclass(frozen=True)
-class TlsFiles:
-    certfile: Path
-    keyfile: Path
-    ca_file: Path
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
 
 
 def prepare_tls(config: EmulatorConfig) -> TlsFiles:
@@ -40,6 +26,6 @@ def prepare_tls(config: EmulatorConfig) -> TlsFiles:
     leaf = ca.issue_cert(*hosts)
     files = TlsFiles(tls_dir / "server.pem", tls_dir / "server.key", tls_dir / "ca.pem")
     files.certfile.write_bytes(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
-    _write_private(files.keyfile, leaf.private_key_pem.bytes())
+    write_private(files.keyfile, leaf.private_key_pem.bytes())
     files.ca_file.write_bytes(ca.cert_pem.bytes())
     return files

@@ -7,61 +7,17 @@ other methods need an account of any role.
 
 from __future__ import annotations
 
-from importlib import metadata
 from typing import Any
 
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
+from ..vapix.deviceinfo import DEVICEINFO_PATH, UNRESTRICTED, VERSION, properties
 from .auth import current_user, unauthorized
 from .envelopes import RADAR_TRANSPORT, json_response, radar_envelope
 from .jsoncgi import CgiCall, CgiError, serve_json_cgi
 
 __all__ = ["DEVICEINFO_PATH", "DeviceInfoApi", "UNRESTRICTED", "properties"]
-
-DEVICEINFO_PATH = "/axis-cgi/basicdeviceinfo.cgi"
-VERSION = "1.3"
-
-UNRESTRICTED = (
-    "Brand",
-    "BuildDate",
-    "HardwareID",
-    "ProdFullName",
-    "ProdNbr",
-    "ProdShortName",
-    "ProdType",
-    "ProdVariant",
-    "SerialNumber",
-    "Version",
-    "WebURL",
-)
-RESTRICTED = ("Architecture", "Soc", "SocSerialNumber")
-
-
-def _version() -> str:
-    try:
-        return metadata.version("paircert")
-    except metadata.PackageNotFoundError:
-        return "0.0.0"
-
-
-def properties() -> dict[str, str]:
-    return {
-        "Architecture": "x86_64",
-        "Brand": "AXIS",
-        "BuildDate": "Jan 01 2026 00:00",
-        "HardwareID": "PCE0",
-        "ProdFullName": "AXIS paircert Reference Emulator",
-        "ProdNbr": "PAIRCERT-EMU",
-        "ProdShortName": "paircert emulator",
-        "ProdType": "Network Camera",
-        "ProdVariant": "",
-        "SerialNumber": "B8A44F000001",
-        "Soc": "Emulated SoC",
-        "SocSerialNumber": "00000000-00000000-00000001",
-        "Version": _version(),
-        "WebURL": "https://www.axis.com/",
-    }
 
 
 class DeviceInfoApi:

@@ -1,0 +1,243 @@
+"""A small asyncio HTTP/1.1 server for the peers' VAPIX side and the control endpoint.
+
+h11 parses (sans-I/O, like the RTSP core); this shell owns sockets, TLS after accept (so the
+``refuse`` fault acts before any handshake, as in the RTSP server), timeouts and the record of
+each request: TLS version and server name, method, target, what the handler noted. Bodies are
+bounded, connections serve a bounded number of requests, and every wait has a deadline.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import ssl
+import struct
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import h11
+
+__all__ = ["HttpFaults", "HttpRecord", "HttpRequest", "HttpResponse", "HttpServer", "record_sni"]
+
+_SNI_ATTRIBUTE = "paircert_http_server_name"
+MAX_BODY = 64 * 1024
+MAX_REQUESTS_PER_CONNECTION = 1000
+_READ_SIZE = 64 * 1024
+
+
+@dataclass
+class HttpFaults:
+    """``refuse`` resets every new connection; ``reject_credentials`` answers 401 to right ones too."""
+
+    refuse: bool = False
+    reject_credentials: bool = False
+
+
+@dataclass
+class HttpRecord:
+    """One request as the peer saw it. Never holds a credential, only the scheme and the verdict."""
+
+    peer: str
+    scheme: str
+    tls_version: str | None = None
+    server_name: str | None = None
+    method: str | None = None
+    target: str | None = None
+    auth_scheme: str | None = None
+    authenticated: bool = False
+    cgi_method: str | None = None
+    status: int | None = None
+    user_agent: str | None = None
+    closed_reason: str | None = None
+
+
+@dataclass
+class HttpRequest:
+    method: str
+    target: str
+    headers: dict[str, str]
+    body: bytes
+    record: HttpRecord
+
+    @property
+    def path(self) -> str:
+        return self.target.partition("?")[0]
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+
+Handler = Callable[[HttpRequest], Awaitable[HttpResponse]]
+
+
+def record_sni(context: ssl.SSLContext) -> None:
+    """Make ``context`` note each handshake's SNI name on its SSL object."""
+
+    def callback(ssl_object: Any, name: str | None, ctx: ssl.SSLContext) -> None:
+        setattr(ssl_object, _SNI_ATTRIBUTE, name)
+
+    context.sni_callback = callback
+
+
+class HttpServer:
+    """Serves ``handler`` on ``host:port`` (HTTPS with ``ssl_context``), recording every request."""
+
+    def __init__(
+        self,
+        handler: Handler,
+        *,
+        host: str,
+        port: int = 0,
+        ssl_context: ssl.SSLContext | None = None,
+        faults: HttpFaults | None = None,
+        idle_timeout: float = 30.0,
+        handshake_timeout: float = 10.0,
+        max_records: int = 256,
+    ) -> None:
+        self.handler = handler
+        self.host = host
+        self.ssl_context = ssl_context
+        self.faults = faults or HttpFaults()
+        self.idle_timeout = idle_timeout
+        self.handshake_timeout = handshake_timeout
+        self.records: deque[HttpRecord] = deque(maxlen=max_records)
+        self._port = port
+        self._server: asyncio.Server | None = None
+        self._handlers: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
+        if ssl_context is not None:
+            record_sni(ssl_context)
+
+    @property
+    def port(self) -> int:
+        return self._port
+
+    @property
+    def url(self) -> str:
+        scheme = "https" if self.ssl_context is not None else "http"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{scheme}://{host}:{self._port}"
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._on_client, self.host, self._port)
+        self._port = self._server.sockets[0].getsockname()[1]
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+        for writer in self._handlers.values():
+            writer.transport.abort()
+        tasks = [t for t in self._handlers if not t.done()]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=2.0)
+
+    async def _on_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers[task] = writer
+        peer = writer.get_extra_info("peername")
+        base = HttpRecord(peer=f"{peer[0]}:{peer[1]}" if peer else "?", scheme="https" if self.ssl_context else "http")
+        try:
+            if self.faults.refuse:
+                base.closed_reason = "refused (fault)"
+                self.records.append(base)
+                sock = writer.get_extra_info("socket")
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                writer.transport.abort()
+                return
+            if self.ssl_context is not None:
+                try:
+                    await writer.start_tls(self.ssl_context, ssl_handshake_timeout=self.handshake_timeout)
+                except (OSError, ssl.SSLError, TimeoutError) as exc:
+                    base.closed_reason = f"TLS handshake failed: {type(exc).__name__}"
+                    self.records.append(base)
+                    return
+                ssl_object = writer.get_extra_info("ssl_object")
+                base.tls_version = ssl_object.version()
+                base.server_name = getattr(ssl_object, _SNI_ATTRIBUTE, None)
+            await self._serve(reader, writer, base)
+        except asyncio.CancelledError:
+            # close() ends handlers by cancelling them; returning (not re-raising) keeps Python 3.11's
+            # stream callback from logging the cancellation as an error.
+            base.closed_reason = base.closed_reason or "server closed"
+        finally:
+            writer.close()
+            try:
+                await asyncio.wait_for(writer.wait_closed(), 1.0)
+            except (OSError, ssl.SSLError, TimeoutError):
+                writer.transport.abort()
+            if task is not None:
+                self._handlers.pop(task, None)
+
+    async def _next_event(self, conn: h11.Connection, reader: asyncio.StreamReader) -> Any:
+        while True:
+            event = conn.next_event()
+            if event is not h11.NEED_DATA:
+                return event
+            data = await asyncio.wait_for(reader.read(_READ_SIZE), self.idle_timeout)
+            conn.receive_data(data)
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, base: HttpRecord) -> None:
+        conn = h11.Connection(h11.SERVER, max_incomplete_event_size=16 * 1024)
+        for _ in range(MAX_REQUESTS_PER_CONNECTION):
+            try:
+                event = await self._next_event(conn, reader)
+                if not isinstance(event, h11.Request):
+                    return  # closed, or a protocol error h11 reports as ConnectionClosed/PAUSED
+                record = HttpRecord(base.peer, base.scheme, base.tls_version, base.server_name)
+                record.method = event.method.decode("ascii", "replace")
+                record.target = event.target.decode("ascii", "replace")
+                headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in event.headers}
+                record.user_agent = headers.get("user-agent")
+                self.records.append(record)
+                body = bytearray()
+                while True:
+                    part = await self._next_event(conn, reader)
+                    if isinstance(part, h11.Data):
+                        body += part.data
+                        if len(body) > MAX_BODY:
+                            response = HttpResponse(413, b'{"error":"payload too large"}')
+                            break
+                    elif isinstance(part, h11.EndOfMessage):
+                        response = await self.handler(HttpRequest(record.method, record.target, headers, bytes(body), record))
+                        break
+                    else:
+                        return
+                record.status = response.status
+                await self._send(conn, writer, response)
+                if conn.our_state is h11.MUST_CLOSE or response.status == 413:
+                    return
+                conn.start_next_cycle()
+            except h11.RemoteProtocolError:
+                await self._send(conn, writer, HttpResponse(400, b'{"error":"bad request"}'), close=True)
+                return
+            except (TimeoutError, OSError, ssl.SSLError, h11.LocalProtocolError):
+                return
+
+    async def _send(
+        self, conn: h11.Connection, writer: asyncio.StreamWriter, response: HttpResponse, *, close: bool = False
+    ) -> None:
+        headers = [
+            ("Content-Type", response.content_type),
+            ("Content-Length", str(len(response.body))),
+            *response.headers,
+        ]
+        if close:
+            headers.append(("Connection", "close"))
+        try:
+            data = conn.send(h11.Response(status_code=response.status, headers=headers))
+            data = (data or b"") + (conn.send(h11.Data(data=response.body)) or b"") + (conn.send(h11.EndOfMessage()) or b"")
+        except h11.LocalProtocolError:
+            return
+        writer.write(data)
+        await asyncio.wait_for(writer.drain(), self.idle_timeout)
