@@ -1,4 +1,4 @@
-"""The ``paircert`` console script: ``paircert run`` (the suites) and ``paircert emulator``.
+"""The ``paircert`` console script: ``paircert run`` (the suites), ``paircert emulator``, ``paircert peers``.
 
 Every failure the user can cause (a wrong option, a dead target, rejected credentials, a port in
 use) ends as one ``paircert: error: ...`` line and a non-zero exit code, never a traceback.
@@ -71,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     emu.add_argument("--key", metavar="PEM")
     emu.add_argument("--auth-http", choices=("digest", "basic", "both"), default="digest")
     emu.add_argument("--auth-https", choices=("digest", "basic", "both"), default="basic")
+    peers = commands.add_parser("peers", help="run the peer camera and/or radar in the foreground",
+                                description="Serve the simulated peers a device pairs with (see README: ports and privileges).")
+    from paircert.peers import cli as peers_cli
+
+    peers_cli.add_arguments(peers)
     return parser
 
 
@@ -262,6 +267,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(own)
         if extra and args.command != "run":
             raise CliError("extra pytest arguments after '--' only go with 'run'", EXIT_USAGE)
+        if args.command == "peers":
+            from paircert.peers import cli as peers_cli
+
+            return peers_cli.run(args)
         return _run(args, extra) if args.command == "run" else _emulator(args)
     except CliError as exc:
         print(f"paircert: error: {_scrub(str(exc))}", file=sys.stderr)

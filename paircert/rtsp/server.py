@@ -153,6 +153,11 @@ class RtspServer:
             if self.ssl_context is not None and not await self._handshake(writer, record, self.ssl_context):
                 return
             await _ServerSession(self, reader, writer, record).run()
+        except ConnectionError as exc:
+            record.closed_reason = record.closed_reason or f"connection lost: {type(exc).__name__}"
+        except asyncio.CancelledError:
+            # close() cancels handlers; ending quietly keeps asyncio's stream callback from logging it.
+            record.closed_reason = record.closed_reason or "server closed"
         finally:
             await _close_writer(writer)
             if task is not None:
