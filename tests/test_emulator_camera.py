@@ -45,6 +45,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory, peer_port: int) -> Iterat
         name_table={"localhost": ["127.0.0.1", "::1"], "peer.test": [PEER_HOST]},
         peer_rtsp_port=peer_port,
         peer_rtsps_port=peer_port,
+        peer_link="tcp",  # a bare listening socket plays the peer; the real link: test_emulator_links*
     )
     with EmbeddedEmulator(config) as emu:
         yield emu

@@ -39,6 +39,7 @@ def _config(state_dir: Any, peer_port: int, **overrides: Any) -> EmulatorConfig:
         users=[User(role, PASSWORDS[role], role) for role in ("admin", "operator", "viewer")],  # type: ignore[arg-type]
         peer_rtsp_port=peer_port,
         peer_rtsps_port=peer_port,
+        peer_link="tcp",  # a bare listening socket plays the peer; the real link: test_emulator_links*
         **overrides,
     )
 

@@ -59,4 +59,7 @@ def build_app(device: Device) -> Starlette:
             open_paths=(DEVICEINFO_PATH, APIDISCOVERY_PATH),
         ),
     ]
-    return Starlette(routes=routes, middleware=middleware)
+    app = Starlette(routes=routes, middleware=middleware)
+    # A path {rest:path} cannot match (it holds a decoded CR or LF) still gets the enveloped 404.
+    app.router.default = _NotFound(radar.default_version)
+    return app

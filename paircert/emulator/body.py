@@ -7,9 +7,12 @@ code for it, and the DCA side follows the same rule to keep one reader.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from starlette.requests import Request
 
-__all__ = ["BODY_LIMIT", "BodyError", "read_body"]
+__all__ = ["BODY_LIMIT", "BodyError", "parse_json", "read_body"]
 
 BODY_LIMIT = 64 * 1024
 
@@ -40,3 +43,12 @@ async def read_body(request: Request, limit: int = BODY_LIMIT) -> bytes:
             raise BodyError(413)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _not_json(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON (RFC 8259)")
+
+
+def parse_json(raw: bytes | str) -> Any:
+    """``json.loads`` without Python's extensions: NaN, Infinity and -Infinity are invalid JSON."""
+    return json.loads(raw, parse_constant=_not_json)

@@ -8,7 +8,6 @@ role the operation does not list, then 415 / 400 for the body, then the API code
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -16,7 +15,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from .auth import has_role
-from .body import BodyError, read_body
+from .body import BodyError, parse_json, read_body
 from .device import Device
 from .envelopes import JSON, ApiError, dca_error, dca_success
 from .model import Conflict
@@ -84,7 +83,7 @@ async def _json_body(request: Request) -> dict[str, Any]:
     except BodyError as exc:
         raise ApiError.framework(exc.status) from None
     try:
-        body = json.loads(raw)
+        body = parse_json(raw)
     except (ValueError, UnicodeDecodeError):
         raise ApiError.framework(400, "the body is not valid JSON") from None
     if not isinstance(body, dict) or set(body) != {"data"}:

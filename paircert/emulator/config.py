@@ -10,14 +10,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-__all__ = ["AuthMode", "EmulatorConfig", "RadarRevision", "Role", "User"]
+__all__ = ["AuthMode", "EmulatorConfig", "PeerLink", "RadarRevision", "Role", "User"]
 
 Role = Literal["admin", "operator", "viewer"]
+PeerLink = Literal["stream", "tcp"]
 AuthMode = Literal["digest", "basic", "both"]
 RadarRevision = Literal["2025-08", "2026-01"]
 
 _ROLES = ("admin", "operator", "viewer")
 _AUTH_MODES = ("digest", "basic", "both")
+_PEER_LINKS = ("stream", "tcp")
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,17 @@ class User:
 
 @dataclass(kw_only=True)
 class EmulatorConfig:
-    """Emulator settings; ports 0 mean "pick a free port" and the real ones are reported on ready."""
+    """Emulator settings; ports 0 mean "pick a free port" and the real ones are reported on ready.
+
+    ``rtsp_port``/``rtsps_port`` are where the emulator re-serves its paired peers' media (554 and
+    322 on a real device; 0 here, so tests get free ports). ``peer_*_port`` are where it looks for
+    a peer's RTSP, RTSPS, HTTP and HTTPS services (a paired address has no port).
+    ``trust_ca_file`` is the emulator's trust store for peer certificates (the CA that signs the
+    peers' "trusted" certificate; None: the system store). ``peer_link`` picks how a link judges a
+    peer: ``stream`` runs the reference link sequence (PROTOCOL-NOTES §3: basicdeviceinfo.cgi,
+    then RTSP until frames flow); ``tcp`` is the old stand-in (a TCP connect to the peer's RTSP
+    port counts as up), kept only for API tests that host no peer.
+    """
 
     state_dir: Path
     users: list[User]
@@ -56,6 +68,12 @@ class EmulatorConfig:
     keyfile: Path | None = None
     peer_rtsp_port: int = 554
     peer_rtsps_port: int = 322
+    peer_http_port: int = 80
+    peer_https_port: int = 443
+    rtsp_port: int = 0
+    rtsps_port: int = 0
+    trust_ca_file: Path | None = None
+    peer_link: PeerLink = "stream"
     radar_revision: RadarRevision = "2025-08"
     radar_versions: list[str] = field(default_factory=lambda: ["1.0"])
 
@@ -64,6 +82,10 @@ class EmulatorConfig:
         for mode in (self.auth_http, self.auth_https):
             if mode not in _AUTH_MODES:
                 raise ValueError(f"unknown auth mode {mode!r}")
+        if self.peer_link not in _PEER_LINKS:
+            raise ValueError(f"unknown peer link {self.peer_link!r}")
+        if self.trust_ca_file is not None:
+            self.trust_ca_file = Path(self.trust_ca_file)
         if self.radar_revision not in ("2025-08", "2026-01"):
             raise ValueError(f"unknown radar revision {self.radar_revision!r}")
         if (self.certfile is None) != (self.keyfile is None):

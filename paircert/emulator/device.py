@@ -4,11 +4,19 @@ Every change goes model -> state file -> links, and is rolled back in the model 
 cannot be written, so what a client sees acknowledged is exactly what is on disk. Everything here
 runs on the server's event loop; handlers call it without locks because nothing awaits between
 the model change and the save.
+
+Link states come only from link outcomes. A camera pairing is ``Connecting`` from ADD (or a PATCH
+that changes the link) until its first outcome, then ``Paired`` or ``Error`` with the code of the
+latest outcome, which stands while a retry waits or runs. An active radar is ``failed`` from
+``setActive(true)`` until its first outcome (the documented catch-all: nothing specific has been
+observed yet, and a more specific failure, or ``ok``, would claim something the wire has not
+shown), then the latest outcome, which likewise stands while a retry runs.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import logging
 import secrets
 import time
 from typing import Any
@@ -17,9 +25,13 @@ from .config import EmulatorConfig
 from .dialer import Dialer
 from .links import LinkManager, LinkStep, LinkTarget, Outcome, PeerIdentity, tcp_step
 from .model import CameraStatus, DeviceModel, Pairing, RadarConfig, RadarState
+from .peerlink import CAMERA_PATH, RADAR_PATH, stream_step
+from .restream import Relay
 from .store import StateStore
 
 __all__ = ["Device", "LINK_AFFECTING"]
+
+log = logging.getLogger("paircert.emulator.device")
 
 # Properties whose change means a new session to the peer.
 LINK_AFFECTING = frozenset({"address", "username", "password", "streamingprotocol", "verifycertificate"})
@@ -55,10 +67,26 @@ def _same_address(a: str, b: str) -> bool:
 
 class Device:
     def __init__(self, config: EmulatorConfig, *, step: LinkStep | None = None) -> None:
+        """``step`` replaces both link steps (for unit tests); by default ``config.peer_link`` decides."""
         self.config = config
         self.store = StateStore(config.state_dir)
         self.dialer = Dialer(config.dial_allow, config.name_table)
-        self.links = LinkManager(step or tcp_step(self.dialer))
+        self.relay = Relay()
+        self.camera_step: LinkStep
+        self.radar_step: LinkStep
+        if step is not None:
+            self.camera_step = self.radar_step = step
+        elif config.peer_link == "tcp":
+            self.camera_step = self.radar_step = tcp_step(self.dialer)
+        else:
+            trust = config.trust_ca_file
+            self.camera_step = stream_step(
+                self.dialer, path=CAMERA_PATH, media="video", feed=self.relay.camera, trust_ca_file=trust
+            )
+            self.radar_step = stream_step(
+                self.dialer, path=RADAR_PATH, media="application", feed=self.relay.radar, trust_ca_file=trust
+            )
+        self.links = LinkManager(self.camera_step)
         self.model = DeviceModel()
 
     async def start(self) -> None:
@@ -126,11 +154,14 @@ class Device:
         snapshot = self._snapshot()
         self.model.remove_pairing(pairing_id)
         self._save(snapshot)
-        await self.links.stop(pairing_id)
+        await self.links.stop(pairing_id)  # the link sends TEARDOWN before it ends
+        self.relay.camera.reset()
 
     def set_pairing_property(self, pairing_id: str, name: str, value: Any) -> None:
         snapshot = self._snapshot()
-        self.model.set_property(pairing_id, name, value)
+        pairing = self.model.set_property(pairing_id, name, value)
+        if name == "address":  # what the old address said about itself is not the new peer's
+            pairing.productmodel = pairing.productname = ""
         self._save(snapshot)
         if name in LINK_AFFECTING:
             pairing = self.model.pairings[pairing_id]
@@ -145,7 +176,8 @@ class Device:
             username=pairing.username,
             password=pairing.password,
             tls=srtsp,
-            verify=srtsp and pairing.verifycertificate,
+            verify=srtsp and pairing.verifycertificate,  # RTSP has no certificate to verify
+            http_port=self.config.peer_https_port if srtsp else self.config.peer_http_port,
         )
         pairing_id = pairing.id
 
@@ -155,12 +187,20 @@ class Device:
                 return
             if outcome == "up":
                 current.status, current.error_code = "Paired", None
-                if peer is not None:
+                if peer is not None and (current.productmodel, current.productname) != (peer.model, peer.name):
                     current.productmodel, current.productname = peer.model, peer.name
+                    self._save_quietly()
             else:
                 current.status, current.error_code = "Error", _CAMERA_ERRORS[outcome]
 
-        self.links.start(pairing_id, target, sink)
+        self.links.start(pairing_id, target, sink, self.camera_step)
+
+    def _save_quietly(self) -> None:
+        """Persist what a link learned; a failed write only loses it until the next change."""
+        try:
+            self.store.save(self.model.persisted())
+        except OSError:
+            log.warning("could not save the peer's product model and name")
 
     # radar pairing
 
@@ -197,10 +237,11 @@ class Device:
             tls=tls,
             verify=radar.tls_verify or bool(radar.tls_certificate_cn),
             certificate_cn=radar.tls_certificate_cn,
+            http_port=self.config.peer_https_port if tls else self.config.peer_http_port,
         )
 
         def sink(outcome: Outcome, peer: PeerIdentity | None) -> None:
             if self.model.radar_active:
                 self.model.radar_link_state = _RADAR_STATES[outcome]
 
-        self.links.start(_RADAR_KEY, target, sink)
+        self.links.start(_RADAR_KEY, target, sink, self.radar_step)

@@ -26,6 +26,8 @@ class EmbeddedEmulator:
         self.stop_timeout = stop_timeout
         self.http_url = ""
         self.https_url = ""
+        self.rtsp_url = ""  # rtsp://host:port, where the paired peers' media is re-served
+        self.rtsps_url = ""
         self.ca_file = Path()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -77,6 +79,9 @@ class EmbeddedEmulator:
     ) -> None:
         self.stop()
 
+    def _on_rtsp(self, rtsp_url: str, rtsps_url: str) -> None:
+        self.rtsp_url, self.rtsps_url = rtsp_url, rtsps_url
+
     def _on_ready(self, http_url: str, https_url: str, ca_file: Path) -> None:
         self.http_url, self.https_url, self.ca_file = http_url, https_url, ca_file
         self._ready.set()
@@ -92,4 +97,4 @@ class EmbeddedEmulator:
     async def _main(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        await serve(self.config, self._on_ready, stop=self._stop)
+        await serve(self.config, self._on_ready, stop=self._stop, on_rtsp=self._on_rtsp)

@@ -7,7 +7,6 @@ table (the same codes the radar table lists) and answer API-level errors with HT
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,7 +15,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from .body import BodyError, read_body
+from .body import BodyError, parse_json, read_body
 from .envelopes import RADAR_TRANSPORT, UNSET, json_response, radar_envelope
 
 __all__ = ["CgiCall", "CgiError", "serve_json_cgi"]
@@ -45,7 +44,7 @@ async def serve_json_cgi(request: Request, version: str, methods: dict[str, Hand
     if request.method != "POST":
         return json_response(radar_envelope(version, error=RADAR_TRANSPORT[405]), 405, {"Allow": "POST"})
     try:
-        body = json.loads(await read_body(request))
+        body = parse_json(await read_body(request))
     except BodyError as exc:
         return json_response(radar_envelope(version, error=RADAR_TRANSPORT[exc.status]), exc.status)
     except (ValueError, UnicodeDecodeError):

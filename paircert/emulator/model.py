@@ -105,7 +105,7 @@ class DeviceModel:
     pairings: dict[str, Pairing] = field(default_factory=dict)
     radar: RadarConfig | None = None
     radar_active: bool = False
-    radar_link_state: RadarState = "connect-failed"
+    radar_link_state: RadarState = "failed"  # until the active link's first outcome (see device.py)
 
     # camera pairing
 
@@ -154,7 +154,7 @@ class DeviceModel:
         changed = self.radar_active != active
         self.radar_active = active
         if changed:
-            self.radar_link_state = "connect-failed"
+            self.radar_link_state = "failed"
         return changed
 
     # persistence shape

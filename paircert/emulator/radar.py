@@ -8,7 +8,6 @@ is, and ``apiVersion`` is answered as the requested major with the highest minor
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -17,7 +16,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from .auth import has_role
-from .body import BodyError, read_body
+from .body import BodyError, parse_json, read_body
 from .config import RadarRevision, Role
 from .device import Device
 from .envelopes import RADAR_TRANSPORT, UNSET, json_response, radar_envelope
@@ -109,7 +108,7 @@ class RadarApi:
         except BodyError as exc:
             return self._transport(exc.status)
         try:
-            body = json.loads(raw)
+            body = parse_json(raw)
         except (ValueError, UnicodeDecodeError):
             return self._transport(400)
         if not isinstance(body, dict):

@@ -1,8 +1,10 @@
-"""Runs the emulator: one device, one app, an HTTP and an HTTPS uvicorn server in one event loop.
+"""Runs the emulator: one device, one app, an HTTP and an HTTPS uvicorn server in one event loop,
+and the RTSP and RTSPS servers that re-serve the paired peers' media.
 
 Listening sockets are bound here (port 0 picks a free port) and handed to uvicorn, so the real
-ports are known before ``on_ready`` is called. ``serve`` returns after ``stop`` is set, or raises
-CancelledError when cancelled; either way the servers and the links are shut down first.
+ports are known before ``on_ready`` is called (``on_rtsp`` gets the RTSP base URLs just before).
+``serve`` returns after ``stop`` is set, or raises CancelledError when cancelled; either way the
+servers and the links are shut down first.
 """
 
 from __future__ import annotations
@@ -18,16 +20,19 @@ from pathlib import Path
 import uvicorn
 from starlette.types import ASGIApp
 
+from ..rtsp.server import RtspServer
 from .app import build_app
 from .certs import prepare_tls
 from .config import EmulatorConfig
 from .device import Device
+from .restream import start_rtsp_servers
 
-__all__ = ["OnReady", "serve"]
+__all__ = ["OnReady", "OnRtsp", "serve"]
 
 log = logging.getLogger("paircert.emulator")
 
 OnReady = Callable[[str, str, Path], None]
+OnRtsp = Callable[[str, str], None]
 
 _STARTUP_TIMEOUT = 15.0
 
@@ -79,6 +84,7 @@ async def serve(
     on_ready: OnReady | None = None,
     *,
     stop: asyncio.Event | None = None,
+    on_rtsp: OnRtsp | None = None,
 ) -> None:
     """Serve until ``stop`` is set (or forever when it is None) or the task is cancelled."""
     tls = prepare_tls(config)
@@ -87,7 +93,9 @@ async def serve(
     sockets: list[socket.socket] = []
     servers: list[_Server] = []
     tasks: list[asyncio.Task[None]] = []
+    rtsp: list[RtspServer] = []
     try:
+        rtsp = await start_rtsp_servers(config, device.relay, tls)
         sockets = [_bind(config.host, config.http_port), _bind(config.host, config.https_port)]
         servers = [
             _Server(_uvicorn_config(app)),
@@ -97,7 +105,10 @@ async def serve(
         tasks = [asyncio.create_task(server.serve(sockets=[sock])) for server, sock in zip(servers, sockets)]
         await _wait_started(servers, tasks)
         http_url, https_url = _url("http", sockets[0]), _url("https", sockets[1])
-        log.info("emulator ready on %s and %s", http_url, https_url)
+        rtsp_url, rtsps_url = (server.url("") for server in rtsp)
+        log.info("emulator ready on %s, %s, %s and %s", http_url, https_url, rtsp_url, rtsps_url)
+        if on_rtsp is not None:
+            on_rtsp(rtsp_url, rtsps_url)
         if on_ready is not None:
             on_ready(http_url, https_url, tls.ca_file)
         waiter = asyncio.ensure_future(stop.wait() if stop is not None else asyncio.Event().wait())
@@ -111,7 +122,7 @@ async def serve(
             if task.done() and task.exception() is not None:
                 raise RuntimeError("an emulator server stopped unexpectedly") from task.exception()
     finally:
-        await _shutdown(servers, tasks, device, sockets)
+        await _shutdown(servers, tasks, device, sockets, rtsp)
 
 
 async def _wait_started(servers: list[_Server], tasks: list[asyncio.Task[None]]) -> None:
@@ -132,11 +143,14 @@ async def _shutdown(
     tasks: list[asyncio.Task[None]],
     device: Device,
     sockets: list[socket.socket],
+    rtsp: list[RtspServer],
 ) -> None:
     for server in servers:
         server.should_exit = True
     with contextlib.suppress(asyncio.CancelledError):
         await asyncio.gather(*tasks, return_exceptions=True)
+    for rtsp_server in rtsp:
+        await rtsp_server.close()
     await device.stop()
     for sock in sockets:
         sock.close()

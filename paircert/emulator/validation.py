@@ -54,6 +54,8 @@ def classify_address(text: str) -> AddressKind | None:
     except ValueError:
         pass
     else:
+        if "%" in text:  # a zone index (RFC 4007) is no part of an address the device could pair with
+            return None
         return "ipv4" if ip.version == 4 else "ipv6"
     name = text[:-1] if text.endswith(".") else text
     if len(name) > 253:
