@@ -69,6 +69,15 @@ def _parser() -> argparse.ArgumentParser:
     emu.add_argument("--dial-allow", action="append", default=[], metavar="CIDR", help="networks the emulator may dial")
     emu.add_argument("--cert", metavar="PEM", help="TLS certificate (with --key); default a generated test CA")
     emu.add_argument("--key", metavar="PEM")
+    emu.add_argument("--rtsp-port", type=int, default=0, metavar="PORT",
+                     help="where the emulator re-serves paired media over RTSP (a device uses 554; 0 picks a free port)")
+    emu.add_argument("--rtsps-port", type=int, default=0, metavar="PORT", help="the same over RTSP/TLS (a device uses 322)")
+    emu.add_argument("--peer-rtsp-port", type=int, default=554, metavar="PORT", help="the peers' RTSP port (default 554)")
+    emu.add_argument("--peer-rtsps-port", type=int, default=322, metavar="PORT", help="the peers' RTSPS port (default 322)")
+    emu.add_argument("--peer-http-port", type=int, default=80, metavar="PORT", help="the peers' HTTP port (default 80)")
+    emu.add_argument("--peer-https-port", type=int, default=443, metavar="PORT", help="the peers' HTTPS port (default 443)")
+    emu.add_argument("--trust-ca-file", metavar="PEM",
+                     help="CA the emulator trusts for peer certificates (e.g. the file paircert peers --ca-out writes)")
     emu.add_argument("--auth-http", choices=("digest", "basic", "both"), default="digest")
     emu.add_argument("--auth-https", choices=("digest", "basic", "both"), default="basic")
     peers = commands.add_parser("peers", help="run the peer camera and/or radar in the foreground",
@@ -204,7 +213,7 @@ def _emulator(args: argparse.Namespace) -> int:
         pass
     if bool(args.cert) != bool(args.key):
         raise CliError("--cert and --key go together", EXIT_USAGE)
-    for path in (args.cert, args.key):
+    for path in (args.cert, args.key, args.trust_ca_file):
         if path and not Path(path).is_file():
             raise CliError(f"no such file: {path}", EXIT_USAGE)
     for cidr in args.dial_allow:
@@ -216,7 +225,7 @@ def _emulator(args: argparse.Namespace) -> int:
     from paircert.emulator.server import serve
 
     users = _users(args.users)
-    for port in (args.http_port, args.https_port):
+    for port in (args.http_port, args.https_port, args.rtsp_port, args.rtsps_port):
         _check_bindable(args.host, port)
     with contextlib.ExitStack() as stack:
         state_dir = Path(args.state_dir) if args.state_dir else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="paircert-emulator-")))
@@ -226,17 +235,27 @@ def _emulator(args: argparse.Namespace) -> int:
             options["dial_allow"] = list(args.dial_allow)
         if args.cert:
             options["certfile"], options["keyfile"] = Path(args.cert), Path(args.key)
+        if args.trust_ca_file:
+            options["trust_ca_file"] = Path(args.trust_ca_file)
         config = EmulatorConfig(
             host=args.host, http_port=args.http_port, https_port=args.https_port, state_dir=state_dir,
             users=users, own_addresses=list(args.own_address), auth_http=args.auth_http, auth_https=args.auth_https,
-            **options,
+            rtsp_port=args.rtsp_port, rtsps_port=args.rtsps_port, peer_rtsp_port=args.peer_rtsp_port,
+            peer_rtsps_port=args.peer_rtsps_port, peer_http_port=args.peer_http_port,
+            peer_https_port=args.peer_https_port, **options,
         )
+
+        media: list[str] = []
 
         def ready(http_url: str, https_url: str, ca_file: Path) -> None:
             print(f"paircert emulator ready\n  http:  {http_url}\n  https: {https_url}\n  CA:    {ca_file}", flush=True)
+            print("".join(f"  {line}\n" for line in media), end="", flush=True)
+
+        def rtsp_ready(rtsp_url: str, rtsps_url: str) -> None:
+            media.extend((f"rtsp:  {rtsp_url}", f"rtsps: {rtsps_url}"))
 
         try:
-            asyncio.run(serve(config, on_ready=ready))
+            asyncio.run(serve(config, on_ready=ready, on_rtsp=rtsp_ready))
         except KeyboardInterrupt:
             return 0
         except OSError as exc:
