@@ -31,6 +31,7 @@ from paircert.plugin.fixtures import (
     transcript,
     unreachable_address,
 )
+from paircert.plugin.generation import generation
 from paircert.plugin.hooks import (
     pytest_collection_modifyitems,
     pytest_configure,
@@ -53,6 +54,7 @@ __all__ = [
     "discovery",
     "empty_camera",
     "empty_radar",
+    "generation",
     "http_admin",
     "http_anonymous",
     "http_operator",

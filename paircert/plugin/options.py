@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,6 +15,8 @@ from paircert.report.records import new_run_id
 __all__ = ["PROFILES", "TargetOptions", "pytest_addoption", "read_options"]
 
 PROFILES = ("gate", "full", "read-only")
+DEFAULT_SEED = 20261122
+"""The seed of generated tests when ``--seed`` is not given: runs are reproducible by default."""
 PASSWORD_ENV = "PAIRCERT_PASSWORD"
 OPERATOR_ENV = "PAIRCERT_OPERATOR"
 VIEWER_ENV = "PAIRCERT_VIEWER"
@@ -37,7 +38,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--profile", dest="paircert_profile", choices=PROFILES, default="full",
                     help="gate: fast subset; full: everything; read-only: no test that changes device state")
     group.addoption("--report-dir", dest="paircert_report_dir", metavar="DIR", help="write results.json here")
-    group.addoption("--seed", dest="paircert_seed", type=int, metavar="N", help="seed for generated data (random if absent)")
+    group.addoption("--seed", dest="paircert_seed", type=int, metavar="N", help=f"seed for generated data (default {DEFAULT_SEED}: the same examples every run)")
+    group.addoption("--budget-scale", dest="paircert_budget_scale", type=float, default=1.0, metavar="F",
+                    help="multiply the generated tests' example budgets of the profile by F (e.g. 10 for a long "
+                         "exploration; from 4 on schemathesis' coverage phase runs too)")
     group.addoption("--set-method", dest="paircert_set_method", choices=("PATCH", "PUT"), default="PATCH",
                     help="HTTP method of DCA set operations (PUT for AXIS OS 11.10 and older)")
     group.addoption("--run-id", dest="paircert_run_id", metavar="ID", help="run identifier (default: UTC timestamp)")
@@ -95,7 +99,7 @@ def read_options(config: pytest.Config) -> TargetOptions:
         verify=verify,
         profile=get("paircert_profile"),
         report_dir=Path(report_dir) if report_dir else None,
-        seed=seed if seed is not None else secrets.randbelow(2**32),
+        seed=seed if seed is not None else DEFAULT_SEED,
         set_method=get("paircert_set_method"),
         run_id=get("paircert_run_id") or new_run_id(),
         user=user,

@@ -18,9 +18,10 @@ import httpx
 import pytest
 
 from paircert.clients.http import Credentials, open_client
-from paircert.clients.transcript import Transcript
+from paircert.clients.transcript import Exchange, Transcript
 from paircert.plugin.options import TargetOptions
 from paircert.plugin.target import PreflightError, TargetConfig, preflight
+from paircert.report.coverage import CAMERA_API, RADAR_API, Coverage
 from paircert.report.records import RunMetadata
 
 __all__ = ["ANONYMOUS", "STATE_KEY", "WRONG_PASSWORD", "SessionState"]
@@ -44,24 +45,69 @@ def _schema_version() -> str:
     return str(getattr(schemas, "SCHEMA_VERSION", "unavailable"))
 
 
+class _CountingTranscript(Transcript):
+    """The session transcript, which also tells the run's coverage about every exchange it records
+    (the transcript itself keeps only the last exchanges of one test)."""
+
+    # ``learning`` False (the generated suites set it for their tests): password values seen in bodies
+    # are not learned as secrets to scrub from all free text. Generated tests send thousands of made-up
+    # passwords, hypothesis draws some from identifiers in the source ("invalid_params"), and scrubbing
+    # those would garble node ids and messages. Password fields stay redacted in every exchange, and
+    # the run's credentials are always scrubbed (registered with ``keep_secret``).
+    learning = True
+
+    def __init__(self, coverage: Coverage) -> None:
+        super().__init__()
+        self._coverage = coverage
+        self._kept: set[str] = set()
+
+    def keep_secret(self, secret: str) -> None:
+        self._kept.add(secret)
+        super().add_secret(secret)
+
+    def add_secret(self, secret: str) -> None:
+        if self.learning or secret in self._kept:
+            super().add_secret(secret)
+
+    def record(self, response: httpx.Response, *, curl_tls: tuple[str, ...] = ()) -> Exchange:
+        exchange = super().record(response, curl_tls=curl_tls)
+        self._coverage.record(exchange)
+        return exchange
+
+
+def _documented_codes() -> dict[str, tuple[int, ...]]:
+    try:
+        from paircert import schemas
+
+        return {api: tuple(schemas.catalogue(api)) for api in (CAMERA_API, RADAR_API)}  # type: ignore[arg-type]
+    except Exception:  # the report still works without the catalogues
+        return {}
+
+
 class SessionState:
     """Owns the session's resources and implements the report's ``RunContext``."""
 
     def __init__(self, options: TargetOptions) -> None:
         self.options = options
-        self.transcript = Transcript()
+        self.run_coverage = Coverage(documented=_documented_codes())
+        self.transcript: Transcript = _CountingTranscript(self.run_coverage)
         self.target: TargetConfig | None = None
         self.device: dict[str, str] = {}
         self.radar_path: str | None = None
         self.failure: str | None = None
         self._clients: dict[str, httpx.Client] = {}
+        self._sessions: dict[str, Any] = {}
         self._emulator: Any = None
         self._state_dir: Path | None = None
         if options.admin is not None:
-            self.transcript.add_secret(options.admin.password)
+            self._keep_secret(options.admin.password)
         for extra in (options.operator, options.viewer):
             if extra is not None:
-                self.transcript.add_secret(extra.password)
+                self._keep_secret(extra.password)
+
+    def _keep_secret(self, secret: str) -> None:
+        keep = getattr(self.transcript, "keep_secret", None)
+        (keep or self.transcript.add_secret)(secret)
 
     # --- target -------------------------------------------------------------------------------
 
@@ -106,7 +152,7 @@ class SessionState:
         operator = Credentials("operator", secrets.token_urlsafe(18))
         viewer = Credentials("viewer", secrets.token_urlsafe(18))
         for creds in (admin, operator, viewer):
-            self.transcript.add_secret(creds.password)
+            self._keep_secret(creds.password)
         self._state_dir = Path(tempfile.mkdtemp(prefix="paircert-emulator-"))
         config = EmulatorConfig(
             state_dir=self._state_dir,
@@ -152,10 +198,33 @@ class SessionState:
             )
         return self._clients[role]
 
+    def requests_session(self, role: str) -> Any:
+        """A keep-alive ``requests.Session`` for an identity (schemathesis sends with one), or None.
+
+        Its Digest answers come from :mod:`paircert.auth` and its exchanges go to the transcript.
+        """
+        from paircert.clients.requests_session import open_requests_session
+
+        target = self.start()
+        if role not in self._sessions:
+            if role == ANONYMOUS:
+                credentials: Credentials | None = None
+            elif role == WRONG_PASSWORD:
+                credentials = Credentials(target.admin.username, "wrong-" + secrets.token_urlsafe(12))
+            else:
+                credentials = target.credentials(role)  # type: ignore[arg-type]
+                if credentials is None:
+                    return None
+            self._sessions[role] = open_requests_session(credentials, verify=target.verify, transcript=self.transcript)
+        return self._sessions[role]
+
     def close(self) -> None:
         for client in self._clients.values():
             client.close()
         self._clients.clear()
+        for session in self._sessions.values():
+            session.close()
+        self._sessions.clear()
         if self._emulator is not None:
             self._emulator.stop()
             self._emulator = None
@@ -177,6 +246,9 @@ class SessionState:
             device=dict(self.device),
             radar_path=self.radar_path,
         )
+
+    def coverage(self) -> dict[str, Any]:
+        return self.run_coverage.to_dict()
 
     def transcript_text(self) -> str | None:
         return self.transcript.render() if self.transcript.exchanges else None

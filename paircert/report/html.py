@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from html import escape
 
+from paircert.report.coverage import coverage_sections
 from paircert.report.records import RunRecord, aggregate
 
 __all__ = ["summary_sections"]
@@ -66,4 +67,6 @@ def summary_sections(run: RunRecord) -> list[str]:
     ]
     if observed:
         sections.append(_table(["Test", "Observation", "Value"], observed, caption="Observed behaviour"))
+    if run.coverage is not None:
+        sections += coverage_sections(run.coverage)
     return sections

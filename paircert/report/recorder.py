@@ -147,7 +147,9 @@ class ReportRecorder:
         tests = [p.record for p in self._tests.values() if p.record is not None]
         covered = {rid for t in tests for rid in t.requirements}
         untested = sorted(rid for rid in self._documented_set() if rid not in covered)
-        return RunRecord(metadata=metadata, tests=tests, untested_requirements=untested)
+        coverage = getattr(self.context, "coverage", None)  # optional part of a RunContext
+        return RunRecord(metadata=metadata, tests=tests, untested_requirements=untested,
+                         coverage=coverage() if callable(coverage) else None)
 
     def verdict_of(self, nodeid: str) -> TestRecord | None:
         pending = self._tests.get(nodeid)

@@ -93,6 +93,7 @@ class RunRecord:
     metadata: RunMetadata
     tests: list[TestRecord]
     untested_requirements: list[str]
+    coverage: dict[str, Any] | None = None  # paircert.report.coverage.Coverage.to_dict()
 
     def counts(self) -> dict[str, int]:
         counts = {verdict: 0 for verdict in VERDICTS}
@@ -108,7 +109,7 @@ class RunRecord:
         return dict(sorted(matrix.items()))
 
     def to_json(self) -> str:
-        document = {
+        document: dict[str, Any] = {
             "format": "paircert-results/1",
             "run": asdict(self.metadata),
             "counts": self.counts(),
@@ -119,4 +120,6 @@ class RunRecord:
             },
             "untested_requirements": self.untested_requirements,
         }
+        if self.coverage is not None:
+            document["coverage"] = self.coverage
         return json.dumps(document, indent=2, ensure_ascii=False, default=str)

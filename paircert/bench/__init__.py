@@ -1,0 +1,1 @@
+"""Measurements of paircert itself: ``python -m paircert.bench`` compares generated-case throughput."""

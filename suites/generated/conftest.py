@@ -1,0 +1,268 @@
+"""Fixtures of the generated suites: schemathesis schemas, requests sessions, example counters.
+
+Two labelled layers sit over the documented OpenAPI document (``paircert.schemas.openapi_document``),
+applied to a fresh copy every time because schemathesis changes the dict it is given:
+
+* STRICT ADDRESS LAYER (generation only): the documented Address type is "a string of at most 64
+  characters", yet error 102 rejects what is not an IPv4/IPv6 address or DNS name. Address fields
+  get the custom format ``paircert-strict-address``, whose values come from
+  :func:`strategies.addresses.valid_addresses` (documentation ranges and reserved names, so a real
+  device never dials a real host) and each of which is checked against
+  ``camera-pairing/strict/address``.
+* PROTOCOL-NOTES ALLOWANCE (statuses): the documents say a failure is "an HTTP error status plus the
+  error envelope" and name no status per failure, so every operation also declares ``4XX`` with the
+  DCA error envelope; which statuses the device chose is recorded as observed behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import schemathesis
+from schemathesis import GenerationMode
+
+from paircert import schemas
+from paircert.clients.camera_pairing import CameraPairingClient
+from paircert.plugin.generation import Generation
+from paircert.plugin.session import ANONYMOUS, SessionState
+from paircert.plugin.target import TargetConfig
+from paircert.plugin.verdicts import blocked
+
+STRICT_ADDRESS_FORMAT = "paircert-strict-address"
+STRICT_ADDRESS: dict[str, Any] = {
+    "type": "string",
+    "maxLength": 64,
+    "format": STRICT_ADDRESS_FORMAT,
+    "description": "STRICT ADDRESS LAYER (paircert, generation only): camera-pairing/strict/address, "
+                   "drawn from documentation ranges and reserved names",
+}
+
+
+def _strict(address: str) -> bool:
+    return not schemas.validate("camera-pairing/strict/address", address)
+
+
+def _register_strict_format() -> None:
+    """Registered on first use, not at import: building strategies while pytest loads conftests is
+    slow (hypothesis warns about it)."""
+    from strategies.addresses import valid_addresses
+
+    schemathesis.openapi.format(STRICT_ADDRESS_FORMAT, valid_addresses().filter(_strict))
+
+
+def camera_openapi() -> dict[str, Any]:
+    """A fresh OpenAPI dict with the two labelled layers applied (see the module docstring)."""
+    document = schemas.openapi_document()
+    components = document["components"]["schemas"]
+    components["camera-pairing.add-request"]["properties"]["data"]["properties"]["address"] = dict(STRICT_ADDRESS)
+    components["camera-pairing.set-request.address"]["properties"]["data"] = dict(STRICT_ADDRESS)
+    error = {"description": "PROTOCOL-NOTES §1: any HTTP error status with the DCA error envelope",
+             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/dca.error"}}}}
+    for path_item in document["paths"].values():
+        for method, operation in path_item.items():
+            if method in ("get", "post", "patch", "delete", "put"):
+                operation["responses"].setdefault("4XX", dict(error))
+    return document
+
+
+def schemathesis_database(generation: Generation) -> str:
+    path = getattr(generation.database, "path", None)
+    return str(path) if path is not None else "none"
+
+
+def build_camera_schema(target: TargetConfig, generation: Generation, *, modes: list[GenerationMode],
+                        max_examples: int) -> Any:
+    _register_strict_format()
+    schema = schemathesis.openapi.from_dict(camera_openapi())
+    schema.config.update(base_url=target.base_url)
+    schema.config.seed = generation.seed
+    schema.config.generation.update(modes=modes, max_examples=max_examples, database=schemathesis_database(generation))
+    schema.config.phases.stateful.max_steps = generation.budget.links_steps
+    schema.config.phases.coverage.enabled = generation.budget.coverage_phase
+    return schema
+
+
+@pytest.fixture
+def camera_schema(target: TargetConfig, generation: Generation, camera_api: bool) -> Any:
+    """The camera pairing API for per-operation tests: positive and negative generation."""
+    return build_camera_schema(target, generation, modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+                               max_examples=generation.budget.operation_examples)
+
+
+@pytest.fixture
+def camera_links_schema(target: TargetConfig, generation: Generation, camera_api: bool) -> Any:
+    """The camera pairing API for the stateful run over the OpenAPI links (positive data)."""
+    return build_camera_schema(target, generation, modes=[GenerationMode.POSITIVE],
+                               max_examples=generation.budget.links_scenarios)
+
+
+def _session(paircert_state: SessionState, role: str) -> Any:
+    session = paircert_state.requests_session(role)
+    if session is None:
+        blocked(f"no {role} credentials (pass --{role} NAME:SECRET)")
+    return session
+
+
+@pytest.fixture
+def st_session(paircert_state: SessionState, target: TargetConfig) -> Any:
+    """The admin ``requests.Session`` schemathesis sends with (Digest from paircert.auth)."""
+    return _session(paircert_state, "admin")
+
+
+@pytest.fixture
+def st_anonymous(paircert_state: SessionState, target: TargetConfig) -> Any:
+    return _session(paircert_state, ANONYMOUS)
+
+
+@pytest.fixture
+def examples(generation: Generation) -> Iterator[Any]:
+    """Counts this test's examples or steps (``examples.count += 1``) for the examples/s table."""
+    with generation.measure() as measured:
+        yield measured
+
+
+@dataclass
+class PairingPool:
+    """Keeps the empty device holding one pairing (for per-operation tests) or none (for ADD)."""
+
+    camera: CameraPairingClient
+    body: dict[str, Any]
+    current: str | None = None
+    seen: list[str] = field(default_factory=list)
+
+    def ensure(self) -> str:
+        if self.current is None:
+            resp = self.camera.add(self.body)
+            if not resp.ok or not isinstance(resp.data, dict):
+                listing = self.camera.list()
+                ids = [p.get("id") for p in listing.data or []] if listing.ok else []
+                if not ids:
+                    blocked(f"ADD of a valid pairing was refused (HTTP {resp.status_code}, code {resp.error_code})")
+                self.current = str(ids[0])
+            else:
+                self.current = str(resp.data["id"])
+        return self.current
+
+    def empty(self) -> None:
+        listing = self.camera.list()
+        ids = [p["id"] for p in listing.data if isinstance(p, dict) and "id" in p] if listing.ok else []
+        for pairing_id in ids:
+            self.camera.remove(pairing_id)
+        self.current = None
+
+    def forget(self) -> None:
+        self.current = None
+
+
+@pytest.fixture
+def pairing_pool(empty_camera: CameraPairingClient, unreachable_address: str) -> PairingPool:
+    body = {"address": unreachable_address, "username": "paircert", "password": "paircert-Gen-1",
+            "streamingprotocol": "RTSP", "verifycertificate": False, "description": "paircert generated"}
+    return PairingPool(empty_camera, body)
+
+
+Observe = Callable[[str, Any], None]
+
+
+# --------------------------------------------------------------------------- radar error-envelope oracle
+
+
+def _radar_oracle(request_body: Any, resp: Any) -> list[str]:
+    """Problems with one radar answer, judged only by the documents (empty: the answer is right).
+
+    An error code must be in the documented table, come with the HTTP status the table gives it
+    (HTTP 200 for codes the table gives none: VAPIX-API-ERROR-HTTP-200), in an envelope that is
+    valid against ``radar-pairing/error``; every answer to a request object echoes its string
+    ``method`` and its ``context`` and omits context when none was sent; ``apiVersion`` keeps the
+    requested major when the request named a supported one.
+    """
+    table = schemas.catalogue("radar-pairing")
+    body = resp.json
+    problems: list[str] = []
+    if not isinstance(body, dict):
+        return [f"[VAPIX-JSON-RESPONSE] the answer (HTTP {resp.status_code}) is not a JSON object"]
+    sent_context = request_body.get("context") if isinstance(request_body, dict) else None
+    if "context" in body and not isinstance(sent_context, str):
+        # An ill-typed context (the request broke the rule) may be echoed as sent: judge the rest.
+        body = {k: v for k, v in body.items() if k != "context"}
+    if "error" in body:
+        problems += [f"[RP-ERROR-ENVELOPE] {p}" for p in schemas.validate("radar-pairing/error", body)]
+        code = resp.error_code
+        entry = table.get(code) if code is not None else None
+        if entry is None:
+            problems.append(f"[RP-ERROR-ENVELOPE] error code {code} is not in the documented table {sorted(table)}")
+        else:
+            statuses = entry.http_statuses or (200,)
+            if resp.status_code not in statuses:
+                rid = "VAPIX-API-ERROR-HTTP-200" if not entry.http_statuses else "RP-ERROR-ENVELOPE"
+                problems.append(f"[{rid}] error {code} came with HTTP {resp.status_code}, the table says {statuses}")
+    elif resp.status_code == 200:
+        problems += [f"[RP-ERROR-ENVELOPE] {p}" for p in schemas.validate("radar-pairing/success", body)]
+    else:
+        problems.append(f"[RP-ERROR-ENVELOPE] HTTP {resp.status_code} without an error member")
+    if isinstance(request_body, dict) and resp.status_code == 200:
+        method = request_body.get("method")
+        if isinstance(method, str) and body.get("method") != method:
+            problems.append(f"[RP-METHOD-ECHO] method {body.get('method')!r} is not the requested {method!r}")
+        if "context" in request_body and isinstance(request_body["context"], str):
+            if body.get("context") != request_body["context"]:
+                problems.append(f"[RP-CONTEXT-ECHO] context {body.get('context')!r} was not echoed")
+        elif "context" not in request_body and "context" in body:
+            problems.append("[RP-CONTEXT-OMITTED] the answer carries a context the request did not send")
+        version = request_body.get("apiVersion")
+        answered = body.get("apiVersion")
+        if isinstance(version, str) and version.count(".") == 1 and version.split(".")[0].isascii() \
+                and version.split(".")[0].isdigit() and version.split(".")[1].isdigit():
+            if "error" not in body or resp.error_code != 2100:
+                major = answered.split(".")[0] if isinstance(answered, str) else ""
+                if not (major.isdigit() and int(major) == int(version.split(".")[0])):
+                    problems.append(f"[RP-VERSION-ECHO] apiVersion {answered!r} is not in the requested major of "
+                                    f"{version!r}")
+    return problems
+
+
+@pytest.fixture
+def radar_oracle(observe: Observe) -> Callable[[Any, Any], None]:
+    """``radar_oracle(request_body, resp)`` fails the test on any documented envelope rule broken;
+    an error message other than the table's is recorded as observed (the ledger leaves messages untested)."""
+    from paircert.plugin.expect import failure_message
+
+    def judge(request_body: Any, resp: Any) -> None:
+        problems = _radar_oracle(request_body, resp)
+        if problems:
+            pytest.fail(failure_message("the radar answer breaks the documented envelope", resp=resp,
+                                        expected="an answer as the radar error table and envelope rules say",
+                                        problems=problems))
+        entry = schemas.catalogue("radar-pairing").get(resp.error_code) if resp.error_code is not None else None
+        if entry is not None and resp.error_message != entry.message:
+            observe(f"radar.error_message.{resp.error_code}", resp.error_message)
+
+    return judge
+
+
+@pytest.fixture
+def radar_revision(radar: Any, observe: Observe) -> str:
+    """Which radar document revision the device answers (its getRadarConnection fields)."""
+    resp = radar.get_radar_connection()
+    data = resp.data if resp.ok and isinstance(resp.data, dict) else {}
+    if "tls-certificate-cn" in data:
+        return "2026-01"
+    if "tls" in data or "tls-verify" in data:
+        return "2025-08"
+    blocked("getRadarConnection carries neither tls/tls-verify nor tls-certificate-cn: unknown document revision")
+
+
+@pytest.fixture(autouse=True)
+def _generated_passwords_are_not_secrets(paircert_state: SessionState) -> Iterator[None]:
+    """Made-up passwords are test data: password fields stay redacted, but the values are not learned
+    as secrets to scrub from every report text (see ``paircert.plugin.session``)."""
+    transcript = paircert_state.transcript
+    previous = getattr(transcript, "learning", None)
+    if previous is not None:
+        transcript.learning = False  # type: ignore[attr-defined]
+    yield
+    if previous is not None:
+        transcript.learning = previous  # type: ignore[attr-defined]

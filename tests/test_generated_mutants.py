@@ -1,0 +1,160 @@
+"""The generated suites catch deliberately broken emulators (issue 3, "Done when").
+
+Each mutant is injected by monkeypatching the emulator in this process (the project's own tests may
+patch it; the suites never know): an embedded emulator runs here in a thread, and the generated
+suites run in a subprocess against its URL with ``--target``, exactly as against a device. Each run
+must FAIL in the expected test; a control run against the unpatched emulator passes.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from paircert.emulator import device as emulator_device
+from paircert.emulator import model as emulator_model
+from paircert.emulator import validation as emulator_validation
+from paircert.emulator.config import EmulatorConfig, User
+from paircert.emulator.embedded import EmbeddedEmulator
+
+pytestmark = pytest.mark.slow
+
+REPO = Path(__file__).resolve().parents[1]
+SUITES = REPO / "suites"
+ADMIN_PASSWORD = "Mutant-admin-secret-7731"
+CAMERA_MACHINE = "generated/test_gen_camera_machine.py"
+CAMERA_FIELDS = "generated/test_gen_camera_fields.py"
+RADAR_MACHINE = "generated/test_gen_radar_machine.py"
+
+
+@pytest.fixture
+def emulator(tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """Start an emulator (after the test patched it) and return its URL."""
+    running: list[EmbeddedEmulator] = []
+
+    def start() -> str:
+        config = EmulatorConfig(state_dir=tmp_path / "state", users=[User("root", ADMIN_PASSWORD, "admin")])
+        instance = EmbeddedEmulator(config)
+        instance.start()
+        running.append(instance)
+        return instance.http_url
+
+    yield start
+    for instance in running:
+        instance.stop()
+
+
+def run_suites(url: str, tmp_path: Path, *files: str) -> subprocess.CompletedProcess[str]:
+    ini = REPO / "paircert" / "plugin" / "suite.ini"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
+    env.update(PYTHONPATH=str(REPO), PAIRCERT_PASSWORD=ADMIN_PASSWORD, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    argv = [sys.executable, "-m", "pytest", *(str(SUITES / f) for f in files), "-c", str(ini),
+            "--rootdir", str(REPO), "--confcutdir", str(SUITES), "--import-mode=importlib",
+            "-p", "no:cacheprovider", "-p", "paircert.plugin", "-p", "pytest_timeout", "-q", "-x",
+            "--target", url, "--user", "root", "--profile", "gate", "--timeout", "150"]
+    return subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+
+
+def assert_caught(result: subprocess.CompletedProcess[str], test_name: str, finding: str) -> None:
+    """The run failed, in ``test_name``, with a message containing ``finding``, a shrunk sequence
+    or example, a curl reproduction, and no password."""
+    output = result.stdout + result.stderr
+    assert result.returncode == 1, output[-4000:]
+    assert any(line.startswith("FAILED") and test_name in line for line in output.splitlines()), output[-4000:]
+    assert finding in output, output[-4000:]
+    assert "Failing test case" in output and "curl -sS -i -X" in output, output[-4000:]
+    assert ADMIN_PASSWORD not in output
+
+
+def test_control_unpatched_emulator_passes_the_generated_suites(emulator: Any, tmp_path: Path) -> None:
+    result = run_suites(emulator(), tmp_path, CAMERA_MACHINE, CAMERA_FIELDS, RADAR_MACHINE)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+
+
+def test_second_add_accepted_after_delete_add_delete_add_is_caught(
+    emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The device keeps a counter instead of counting pairings; the second REMOVE decrements it twice."""
+    state = {"count": 0, "removes": 0}
+
+    def add_pairing(self: Any, pairing: Any) -> Any:
+        if state["count"] >= emulator_model.MAX_PAIRINGS:
+            raise emulator_model.Conflict(104, "Maximum number of camera pairings reached.")
+        state["count"] += 1
+        self.pairings[pairing.id] = pairing
+        return pairing
+
+    def remove_pairing(self: Any, pairing_id: str) -> Any:
+        state["removes"] += 1
+        state["count"] -= 2 if state["removes"] == 2 else 1
+        return self.pairings.pop(pairing_id)
+
+    monkeypatch.setattr(emulator_model.DeviceModel, "add_pairing", add_pairing)
+    monkeypatch.setattr(emulator_model.DeviceModel, "remove_pairing", remove_pairing)
+    result = run_suites(emulator(), tmp_path, CAMERA_MACHINE)
+    assert_caught(result, CAMERA_MACHINE, "] [CP-ONE-PAIRING]")
+
+
+def test_multibyte_description_of_64_characters_rejected_is_caught(
+    emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The device counts the description's UTF-8 bytes against the limit of 128 characters."""
+    original = emulator_validation._check_value
+
+    def check_value(name: str, value: Any) -> None:
+        if name == "description" and isinstance(value, str) and len(value.encode("utf-8")) > 128:
+            raise emulator_validation.Invalid("description is longer than 128 characters")
+        original(name, value)
+
+    monkeypatch.setattr(emulator_validation, "_check_value", check_value)
+    result = run_suites(emulator(), tmp_path, CAMERA_FIELDS)
+    assert_caught(result, CAMERA_FIELDS, "was rejected")
+
+
+def test_patch_acknowledged_but_not_stored_is_caught(
+    emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SET answers success and changes nothing."""
+    monkeypatch.setattr(emulator_device.Device, "set_pairing_property", lambda self, pairing_id, name, value: None)
+    result = run_suites(emulator(), tmp_path, CAMERA_MACHINE)
+    assert_caught(result, CAMERA_MACHINE, "is not visible in the next GET")
+
+
+def test_clear_allowed_once_after_deactivate_then_activate_is_caught(
+    emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After setActive(false) then setActive(true) on a configuration, one clearConfiguration while
+    active succeeds (and clears everything, so the device can still be restored)."""
+    original_set = emulator_model.DeviceModel.set_radar
+    original_set_active = emulator_model.DeviceModel.set_radar_active
+    original_clear = emulator_model.DeviceModel.clear_radar
+    state: dict[str, Any] = {"last": None, "armed": False}
+
+    def set_radar(self: Any, config: Any) -> None:
+        original_set(self, config)
+        state.update(last=None, armed=False)  # a new configuration starts the history again
+
+    def set_radar_active(self: Any, active: bool) -> bool:
+        changed = original_set_active(self, active)
+        state["armed"] = bool(active and state["last"] is False)
+        state["last"] = active
+        return changed
+
+    def clear_radar(self: Any) -> None:
+        if self.radar_active and state["armed"]:
+            state.update(last=None, armed=False)
+            self.radar, self.radar_active = None, False
+            return
+        original_clear(self)
+
+    monkeypatch.setattr(emulator_model.DeviceModel, "set_radar", set_radar)
+    monkeypatch.setattr(emulator_model.DeviceModel, "set_radar_active", set_radar_active)
+    monkeypatch.setattr(emulator_model.DeviceModel, "clear_radar", clear_radar)
+    result = run_suites(emulator(), tmp_path, RADAR_MACHINE)
+    assert_caught(result, RADAR_MACHINE, "] [RP-CLEAR-WHILE-ACTIVE]")
