@@ -1,0 +1,98 @@
+"""The main job end to end: the same suite gives the same verdicts in-process and against a URL.
+
+This is the check that the suite depends on nothing but the wire: one run starts the embedded
+emulator itself, the other points ``--target`` at ``paircert emulator`` started as a separate
+process, as a QA engineer would point it at a device. Both use the gate profile: every functional
+test runs, generated suites with their small budgets, so the comparison stays within minutes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+ADMIN, OPERATOR, VIEWER = "Adm-7f3b-secret", "Op-91ce-secret", "View-22aa-secret"
+
+
+def _environment(**extra: str) -> dict[str, str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
+    environment.update(PYTHONPATH=str(REPO), **extra)
+    return environment
+
+
+def _run(*args: str, cwd: Path, **env: str) -> tuple[subprocess.CompletedProcess[str], Path]:
+    result = subprocess.run(
+        [sys.executable, "-m", "paircert", "run", "--report-dir", "out", "--profile", "gate", *args],
+        cwd=cwd, env=_environment(**env), capture_output=True, text=True, timeout=600,
+    )
+    (run_dir,) = (cwd / "out").iterdir()
+    return result, run_dir
+
+
+def _verdicts(run_dir: Path) -> dict[str, str]:
+    results = json.loads((run_dir / "results.json").read_text())
+    return {test["nodeid"]: test["verdict"] for test in results["tests"]}
+
+
+@pytest.fixture(scope="module")
+def separate_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    state = tmp_path_factory.mktemp("separate-state")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "paircert", "emulator", "--state-dir", str(state), "--user", f"root:{ADMIN}:admin",
+         "--user", f"op:{OPERATOR}:operator", "--user", f"view:{VIEWER}:viewer"],
+        env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        assert process.stdout is not None
+        lines = [process.stdout.readline() for _ in range(2)]
+        assert lines[0].strip() == "paircert emulator ready", lines
+        yield lines[1].split()[1]
+    finally:
+        process.terminate()
+        process.communicate(timeout=20)
+
+
+pytestmark = pytest.mark.timeout(900)
+
+
+@pytest.fixture(scope="module")
+def both_runs(tmp_path_factory: pytest.TempPathFactory, separate_emulator: str) -> dict[str, tuple[subprocess.CompletedProcess[str], Path]]:
+    embedded = _run(cwd=tmp_path_factory.mktemp("embedded"))
+    targeted = _run(
+        "--target", separate_emulator, "--user", "root", "--operator", f"op:{OPERATOR}", "--viewer", f"view:{VIEWER}",
+        cwd=tmp_path_factory.mktemp("targeted"), PAIRCERT_PASSWORD=ADMIN,
+    )
+    return {"embedded": embedded, "targeted": targeted}
+
+
+def test_the_main_job_passes_against_the_embedded_emulator(both_runs: dict[str, tuple[subprocess.CompletedProcess[str], Path]]) -> None:
+    result, run_dir = both_runs["embedded"]
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    verdicts = _verdicts(run_dir)
+    assert len(verdicts) > 200
+    assert "fail" not in verdicts.values()
+    for artifact in ("report.html", "junit.xml", "results.json"):
+        assert (run_dir / artifact).stat().st_size > 0
+
+
+def test_a_separately_started_emulator_gets_the_same_verdicts(both_runs: dict[str, tuple[subprocess.CompletedProcess[str], Path]]) -> None:
+    result, run_dir = both_runs["targeted"]
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    embedded, targeted = _verdicts(both_runs["embedded"][1]), _verdicts(run_dir)
+    assert targeted.keys() == embedded.keys()
+    differing = {node: (embedded[node], targeted[node]) for node in embedded if embedded[node] != targeted[node]}
+    assert differing == {}
+
+
+def test_no_artifact_or_console_output_carries_a_password(both_runs: dict[str, tuple[subprocess.CompletedProcess[str], Path]]) -> None:
+    result, run_dir = both_runs["targeted"]
+    texts = [result.stdout, result.stderr] + [path.read_text(errors="replace") for path in run_dir.iterdir()]
+    for secret in (ADMIN, OPERATOR, VIEWER):
+        assert not any(secret in text for text in texts), "a password reached an artifact"
