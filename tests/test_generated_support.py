@@ -14,7 +14,8 @@ from paircert.clients.requests_session import open_requests_session
 from paircert.clients.transcript import Transcript
 from paircert.plugin.generation import BUDGETS, Generation
 from paircert.plugin.options import DEFAULT_SEED
-from paircert.report.coverage import Coverage, classify_exchange, coverage_sections
+from paircert.report.coverage import Coverage, classify_exchange
+from paircert.report.html import coverage_sections
 
 PASSWORD = "Generated-support-secret-99"
 

@@ -12,10 +12,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from html import escape
 from typing import Any, Protocol
 
-__all__ = ["CAMERA_API", "Coverage", "RADAR_API", "classify_exchange", "coverage_sections"]
+__all__ = ["CAMERA_API", "Coverage", "RADAR_API", "classify_exchange"]
 
 CAMERA_API = "camera-pairing"
 RADAR_API = "radar-pairing"
@@ -126,33 +125,3 @@ class Coverage:
             for nodeid, (n, s) in sorted(self.examples.items())
         }
         return {"apis": apis, "generated": generated}
-
-
-def _table(caption: str, headers: list[str], rows: list[list[str]]) -> str:
-    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-    return f'<h3>{escape(caption)}</h3><table class="paircert"><tr>{head}</tr>{body}</table>'
-
-
-def _counts(counter: dict[str, int]) -> str:
-    return ", ".join(f"{k} ×{v}" for k, v in counter.items()) or "none"
-
-
-def coverage_sections(data: dict[str, Any]) -> list[str]:
-    """HTML fragments (escaped) for the report summary: one coverage table, one throughput table."""
-    rows = []
-    for api, entry in data.get("apis", {}).items():
-        never = ", ".join(map(str, entry["documented_codes_never_provoked"])) or "none"
-        rows.append([api, _counts(entry["operations"]), _counts(entry["http_statuses"]),
-                     _counts(entry["error_codes"]), never])
-    sections = [_table("Coverage: what the run exercised",
-                       ["API", "Operations", "HTTP statuses", "Error codes", "Documented codes never provoked"], rows)]
-    generated = data.get("generated", {})
-    if generated:
-        sections.append(_table(
-            "Generated tests: examples per second",
-            ["Test", "Examples / steps", "Seconds", "Per second"],
-            [[nodeid, str(g["examples"]), f"{g['seconds']:.2f}", str(g["examples_per_second"])]
-             for nodeid, g in generated.items()],
-        ))
-    return sections
