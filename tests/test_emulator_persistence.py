@@ -74,16 +74,17 @@ def test_state_file_is_private(tmp_path: Path) -> None:
     assert (tmp_path / "state.json").stat().st_mode & 0o077 == 0
 
 
-def _wait_ready(proc: subprocess.Popen[str], timeout: float = 20.0) -> dict[str, str]:
+def _wait_ready(proc: subprocess.Popen[str], timeout: float = 20.0) -> str:
+    """The HTTP URL ``paircert emulator`` prints once it serves."""
     assert proc.stdout is not None
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         readable, _, _ = select.select([proc.stdout], [], [], 0.1)
         if readable:
-            line = proc.stdout.readline()
-            if line:
-                ready: dict[str, str] = json.loads(line)
-                return ready
+            # The ready block is printed at once; the text layer may already hold all of it.
+            for line in iter(proc.stdout.readline, ""):
+                if line.strip().startswith("http:"):
+                    return line.split()[1]
         if proc.poll() is not None:
             break
     raise AssertionError("the emulator process did not report ready")
@@ -91,13 +92,13 @@ def _wait_ready(proc: subprocess.Popen[str], timeout: float = 20.0) -> dict[str,
 
 @pytest.mark.slow
 def test_every_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
-    env = {**os.environ, "PAIRCERT_EMULATOR_PASSWORD": PASSWORD}
-    command = [sys.executable, "-m", "paircert.emulator", "--state-dir", str(tmp_path), "--user", "admin:admin"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
+    command = [sys.executable, "-m", "paircert", "emulator", "--state-dir", str(tmp_path), "--user", f"admin:{PASSWORD}:admin"]
     acknowledged = -1
     with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as proc:
         try:
-            ready = _wait_ready(proc)
-            with httpx.Client(base_url=ready["http"], auth=HttpAuth("admin", PASSWORD), timeout=5) as client:
+            http_url = _wait_ready(proc)
+            with httpx.Client(base_url=http_url, auth=HttpAuth("admin", PASSWORD), timeout=5) as client:
                 pairing_id = client.post(LIST, json={"data": PAIRING}).json()["data"]["id"]
                 killer = threading.Timer(0.4, os.kill, (proc.pid, signal.SIGKILL))
                 killer.start()
