@@ -9,21 +9,16 @@ waits a bounded time for it.
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from pathlib import Path
-from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any
 
+from ..threadhost import ThreadHost
 from .config import PeerConfig
 from .control import ControlServer
 from .peer import FaultScope, Peer, PeerRecords, PeerUrls
 
 __all__ = ["EmbeddedPeers", "PeerHandle", "peer_names"]
-
-T = TypeVar("T")
-
 
 class PeerHandle:
     """Thread-safe access to one running peer."""
@@ -67,8 +62,10 @@ class PeerHandle:
         return self._host.call(self._peer.state)
 
 
-class EmbeddedPeers:
+class EmbeddedPeers(ThreadHost):
     """Runs peers (and, with ``control_port`` not None, the control endpoint) in a thread."""
+
+    thread_name = "paircert-peers"
 
     def __init__(
         self,
@@ -82,19 +79,12 @@ class EmbeddedPeers:
     ) -> None:
         if not configs:
             raise ValueError("no peers to run")
+        super().__init__(start_timeout=start_timeout, stop_timeout=stop_timeout, call_timeout=call_timeout)
         self.configs = list(configs)
         self.control_port = control_port
         self.control_host = control_host
-        self.start_timeout = start_timeout
-        self.stop_timeout = stop_timeout
-        self.call_timeout = call_timeout
         self.handles: list[PeerHandle] = []
         self.control_url: str | None = None
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
-        self._ready = threading.Event()
-        self._error: BaseException | None = None
 
     def __getitem__(self, index: int) -> PeerHandle:
         return self.handles[index]
@@ -113,72 +103,11 @@ class EmbeddedPeers:
     def radar(self) -> PeerHandle:
         return self._first("radar")
 
-    def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("the peers are already running")
-        self._ready.clear()
-        self._error = None
-        self._thread = threading.Thread(target=self._run, name="paircert-peers", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(self.start_timeout):
-            self.stop()
-            raise TimeoutError(f"the peers did not start within {self.start_timeout} s")
-        if self._error is not None:
-            error = self._error
-            self.stop()
-            raise error
-
     def stop(self) -> None:
-        thread, loop, stop = self._thread, self._loop, self._stop
-        if thread is None:
-            return
-        if loop is not None and stop is not None and not loop.is_closed():
-            try:
-                loop.call_soon_threadsafe(stop.set)
-            except RuntimeError:
-                pass  # the loop closed meanwhile: the thread is ending anyway
-        thread.join(self.stop_timeout)
-        if thread.is_alive():
-            raise TimeoutError(f"the peers did not stop within {self.stop_timeout} s")
-        self._thread = self._loop = self._stop = None
+        super().stop()
         self.handles = []
 
-    def __enter__(self) -> EmbeddedPeers:
-        self.start()
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self.stop()
-
-    def call(self, function: Callable[[], T]) -> T:
-        """Run ``function`` on the peers' loop and return its result (bounded wait)."""
-        loop = self._loop
-        if loop is None or self._thread is None:
-            raise RuntimeError("the peers are not running")
-        future: Future[T] = Future()
-
-        def run() -> None:
-            try:
-                future.set_result(function())
-            except BaseException as exc:  # handed to the calling thread
-                future.set_exception(exc)
-
-        loop.call_soon_threadsafe(run)
-        return future.result(self.call_timeout)
-
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._main())
-        except BaseException as exc:  # reported to start(); a thread has no one else to tell
-            self._error = exc
-        finally:
-            self._ready.set()
-
-    async def _main(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stop = asyncio.Event()
+    async def serve(self, ready: Callable[[], None], stop: asyncio.Event) -> None:
         peers: list[Peer] = []
         control: ControlServer | None = None
         try:
@@ -192,8 +121,8 @@ class EmbeddedPeers:
                 await control.start()
                 self.control_url = control.url
             self.handles = [PeerHandle(self, peer) for peer in peers]
-            self._ready.set()
-            await self._stop.wait()
+            ready()
+            await stop.wait()
         finally:
             if control is not None:
                 await control.close()
