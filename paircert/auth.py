@@ -27,6 +27,7 @@ __all__ = [
     "AuthResult",
     "BasicVerifier",
     "Challenge",
+    "ClientAuth",
     "DigestVerifier",
     "HttpAuth",
     "basic_authorization",
@@ -328,12 +329,14 @@ class BasicVerifier:
         return AuthResult(username)
 
 
-class HttpAuth(httpx.Auth):
-    """httpx auth flow that answers whichever of Digest or Basic the server asks for.
+class ClientAuth:
+    """The client's side of a challenge exchange, without I/O: which challenge to answer, when.
 
-    After the first challenge the Digest parameters are kept, so later requests carry an
-    ``Authorization`` header straight away (with a rising ``nc``) instead of paying a 401 round
-    trip each; a ``stale=true`` answer is retried once with the new nonce.
+    HTTP (:class:`HttpAuth`) and RTSP (``paircert.rtsp.client``) share it. After the first
+    challenge its parameters are kept, so every later request is authorised up front with a rising
+    ``nc`` instead of paying a 401 round trip each. The first 401 is always worth one answer; after
+    that only ``stale=true`` (right credentials, old nonce) is, so wrong credentials cost exactly
+    one retry.
     """
 
     def __init__(self, username: str, password: str, *, prefer: tuple[str, ...] = ("SHA-256", "MD5")) -> None:
@@ -345,47 +348,68 @@ class HttpAuth(httpx.Auth):
         self._lock = Lock()
 
     def __repr__(self) -> str:
-        return f"HttpAuth(username={self._username!r}, password=<redacted>)"
+        return f"{type(self).__name__}(username={self._username!r}, password=<redacted>)"
 
-    def _authorize(self, request: httpx.Request, challenge: Challenge) -> None:
-        if challenge.scheme == "basic":
-            request.headers["Authorization"] = basic_authorization(self._username, self._password)
-            return
+    @property
+    def scheme(self) -> str | None:
+        """The scheme in use (``digest`` or ``basic``) once a challenge was answered."""
+        return None if self._challenge is None else self._challenge.scheme
+
+    def authorization(self, method: str, uri: str) -> str | None:
+        """The ``Authorization`` value for a request, or None before any challenge."""
         with self._lock:
+            challenge = self._challenge
+            if challenge is None:
+                return None
+            if challenge.scheme == "basic":
+                return basic_authorization(self._username, self._password)
             self._nc += 1
             nc = self._nc
-        uri = request.url.raw_path.decode("ascii")
-        request.headers["Authorization"] = digest_authorization(
-            challenge, username=self._username, password=self._password, method=request.method, uri=uri, nc=nc
+        return digest_authorization(
+            challenge, username=self._username, password=self._password, method=method, uri=uri, nc=nc
         )
 
-    def _pick(self, response: httpx.Response) -> Challenge | None:
-        offered = parse_challenges(response.headers.get_list("www-authenticate"))
+    def retry(self, status: int, challenges: Iterable[str], attempt: int) -> bool:
+        """Take the challenge of a 401 answer; True when resending the request can succeed."""
+        if status != 401 or attempt > 1:
+            return False
+        challenge = self._pick(parse_challenges(challenges))
+        if challenge is None:
+            return False
+        if attempt == 1 and challenge.params.get("stale", "").lower() != "true":
+            return False
+        with self._lock:
+            self._challenge = challenge
+            self._nc = 0
+        return True
+
+    def _pick(self, offered: list[Challenge]) -> Challenge | None:
         digests = {c.algorithm: c for c in offered if c.scheme == "digest"}
         for algorithm in self._prefer:
             if algorithm in digests:
                 return digests[algorithm]
         return next((c for c in offered if c.scheme == "basic"), None)
 
+
+class HttpAuth(httpx.Auth):
+    """httpx auth flow that answers whichever of Digest or Basic the server asks for."""
+
+    def __init__(self, username: str, password: str, *, prefer: tuple[str, ...] = ("SHA-256", "MD5")) -> None:
+        self._client = ClientAuth(username, password, prefer=prefer)
+
+    def __repr__(self) -> str:
+        return repr(self._client).replace("ClientAuth", "HttpAuth", 1)
+
+    def _authorize(self, request: httpx.Request) -> None:
+        header = self._client.authorization(request.method, request.url.raw_path.decode("ascii"))
+        if header is not None:
+            request.headers["Authorization"] = header
+
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if self._challenge is not None:
-            self._authorize(request, self._challenge)
+        self._authorize(request)
         response = yield request
-        for _ in range(2):
-            if response.status_code != 401:
-                return
-            challenge = self._pick(response)
-            if challenge is None:
-                return
-            retry_is_useless = (
-                "Authorization" in request.headers
-                and challenge == self._challenge
-                and challenge.params.get("stale", "").lower() != "true"
-            )
-            if retry_is_useless:
-                return
-            with self._lock:
-                self._challenge = challenge
-                self._nc = 0
-            self._authorize(request, challenge)
+        attempt = 0
+        while self._client.retry(response.status_code, response.headers.get_list("www-authenticate"), attempt):
+            attempt += 1
+            self._authorize(request)
             response = yield request

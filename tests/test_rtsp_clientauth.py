@@ -9,7 +9,7 @@ import pkgutil
 from pathlib import Path
 
 from paircert.auth import DigestVerifier, parse_authorization
-from paircert.rtsp.clientauth import ClientAuth
+from paircert.auth import ClientAuth
 from paircert.rtsp.message import Headers, Response
 
 URI = "rtsp://127.0.0.1/axis-media/media.amp"
@@ -19,11 +19,16 @@ def unauthorized(*challenges: str) -> Response:
     return Response(401, "Unauthorized", Headers([("WWW-Authenticate", c) for c in challenges]))
 
 
+def _answer(response: Response) -> tuple[int, list[str]]:
+    """What the RTSP client hands to ClientAuth.retry from a response."""
+    return response.status, response.headers.get_all("WWW-Authenticate")
+
+
 def test_answers_the_servers_md5_challenge_with_qop_and_a_rising_nc() -> None:
     verifier = DigestVerifier("paircert", algorithms=("MD5",))
     auth = ClientAuth("root", "secret")
     assert auth.authorization("DESCRIBE", URI) is None
-    assert auth.retry(unauthorized(*verifier.challenges()), 0)
+    assert auth.retry(*_answer(unauthorized(*verifier.challenges())), 0)
     users = {"root": "secret"}.get
     for method, nc in (("DESCRIBE", "00000001"), ("SETUP", "00000002"), ("PLAY", "00000003")):
         header = auth.authorization(method, URI)
@@ -36,7 +41,7 @@ def test_answers_the_servers_md5_challenge_with_qop_and_a_rising_nc() -> None:
 
 def test_answers_a_digest_challenge_without_qop_rfc_2069_style() -> None:
     auth = ClientAuth("Mufasa", "Circle Of Life")
-    assert auth.retry(unauthorized('Digest realm="testrealm@host.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093"'), 0)
+    assert auth.retry(*_answer(unauthorized('Digest realm="testrealm@host.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093"')), 0)
     header = auth.authorization("DESCRIBE", URI)
     assert header is not None
     params = parse_authorization(header).params  # type: ignore[union-attr]
@@ -53,29 +58,29 @@ def test_prefers_sha256_then_md5_then_basic() -> None:
     sha = 'Digest realm="r", nonce="n", algorithm=SHA-256, qop="auth"'
     basic = 'Basic realm="r"'
     auth = ClientAuth("u", "p")
-    auth.retry(unauthorized(basic, md5, sha), 0)
+    auth.retry(*_answer(unauthorized(basic, md5, sha)), 0)
     assert "algorithm=SHA-256" in (auth.authorization("OPTIONS", URI) or "")
     auth = ClientAuth("u", "p")
-    auth.retry(unauthorized(basic), 0)
+    auth.retry(*_answer(unauthorized(basic)), 0)
     assert auth.authorization("OPTIONS", URI) == "Basic dTpw"
 
 
 def test_wrong_credentials_cost_one_retry_and_stale_nonces_one_more() -> None:
     auth = ClientAuth("u", "p")
     challenge = 'Digest realm="r", nonce="n1", qop="auth"'
-    assert auth.retry(unauthorized(challenge), 0)
-    assert not auth.retry(unauthorized('Digest realm="r", nonce="n2", qop="auth"'), 1)
-    assert auth.retry(unauthorized('Digest realm="r", nonce="n3", qop="auth", stale=true'), 1)
-    assert not auth.retry(unauthorized('Digest realm="r", nonce="n4", qop="auth", stale=true'), 2)
-    assert not ClientAuth("u", "p").retry(unauthorized('Bearer realm="r"'), 0)
-    assert not ClientAuth("u", "p").retry(Response(404), 0)
+    assert auth.retry(*_answer(unauthorized(challenge)), 0)
+    assert not auth.retry(*_answer(unauthorized('Digest realm="r", nonce="n2", qop="auth"')), 1)
+    assert auth.retry(*_answer(unauthorized('Digest realm="r", nonce="n3", qop="auth", stale=true')), 1)
+    assert not auth.retry(*_answer(unauthorized('Digest realm="r", nonce="n4", qop="auth", stale=true')), 2)
+    assert not ClientAuth("u", "p").retry(*_answer(unauthorized('Bearer realm="r"')), 0)
+    assert not ClientAuth("u", "p").retry(*_answer(Response(404)), 0)
 
 
 def test_credentials_stay_out_of_repr() -> None:
     assert "hunter2" not in repr(ClientAuth("u", "hunter2"))
 
 
-SANS_IO = ["errors", "message", "headers", "state", "connection", "sdp", "rtp", "rtcp", "h264", "clientauth"]
+SANS_IO = ["errors", "message", "headers", "state", "connection", "sdp", "rtp", "rtcp", "h264"]
 IO_MODULES = {"asyncio", "socket", "ssl", "selectors", "threading"}
 
 

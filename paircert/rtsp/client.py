@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from types import TracebackType
 from urllib.parse import urlsplit
 
-from paircert.rtsp.clientauth import ClientAuth
+from paircert.auth import ClientAuth
 from paircert.rtsp.connection import NEED_DATA, Connection, ConnectionClosed, InterleavedFrame, Role
 from paircert.rtsp.errors import MalformedPacket, ProtocolError, RemoteProtocolError
 from paircert.rtsp.headers import TransportSpec, parse_transports
@@ -182,7 +182,7 @@ class RtspClient:
             if authorization is not None:
                 request.headers.set("Authorization", authorization)
             response = await self._exchange(request)
-            if self._auth is None or not self._auth.retry(response, attempt):
+            if self._auth is None or not self._auth.retry(response.status, response.headers.get_all("WWW-Authenticate"), attempt):
                 return response
             attempt += 1
 
