@@ -56,6 +56,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--report-dir", default="reports", metavar="DIR", help="artifacts go to DIR/<run-id>/ (default reports)")
     run.add_argument("--seed", type=int, metavar="N")
     run.add_argument("--set-method", choices=("PATCH", "PUT"), default="PATCH")
+    run.add_argument("--peer-address", metavar="ADDR",
+                     help="with --target: an address of this machine the device can reach; the suite hosts its peer "
+                          "camera there on 554/322/80/443 (root or CAP_NET_BIND_SERVICE)")
+    run.add_argument("--radar-peer-address", metavar="ADDR", help="with --target: a second address, for the peer radar")
+    run.add_argument("--peer-ca-dir", metavar="DIR", help="keep the peers' test CA here, made once and reused")
+    run.add_argument("--peer-ports", metavar="RTSP,RTSPS,HTTP,HTTPS",
+                     help="the peers' ports when the target is a 'paircert emulator' told other --peer-*-port values")
+    run.add_argument("--device-trusts-peer-ca", action="store_true",
+                     help="the device trusts the CA in --peer-ca-dir (else verified-certificate cases are blocked)")
     run.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching this pytest -k expression")
 
     emu = commands.add_parser("emulator", help="serve the reference emulator in the foreground")
@@ -142,7 +151,31 @@ def _pytest_args(args: argparse.Namespace, run_dir: Path, extra: list[str]) -> l
         argv += ["--seed", str(args.seed)]
     if args.keyword:
         argv += ["-k", args.keyword]
+    for flag, value in (("--peer-address", args.peer_address), ("--radar-peer-address", args.radar_peer_address),
+                        ("--peer-ca-dir", args.peer_ca_dir), ("--peer-ports", args.peer_ports)):
+        if value:
+            argv += [flag, value]
+    if args.device_trusts_peer_ca:
+        argv.append("--device-trusts-peer-ca")
     return argv + extra
+
+
+def _check_peer_options(args: argparse.Namespace) -> None:
+    """The peer options in one line each (the plugin checks them again, for direct pytest use)."""
+    for flag, value in (("--peer-address", args.peer_address), ("--radar-peer-address", args.radar_peer_address)):
+        if value is not None:
+            try:
+                ipaddress.ip_address(value)
+            except ValueError:
+                raise CliError(f"{flag}: expected an IP address of this machine, got {value!r}", EXIT_USAGE) from None
+    if args.peer_address and args.peer_address == args.radar_peer_address:
+        raise CliError("--radar-peer-address: the radar needs an address of its own (same ports as the camera)", EXIT_USAGE)
+    if args.peer_ports is not None:
+        parts = args.peer_ports.split(",")
+        if len(parts) != 4 or not all(p.isdigit() and 0 < int(p) < 65536 for p in parts):
+            raise CliError(f"--peer-ports: expected four ports RTSP,RTSPS,HTTP,HTTPS, got {args.peer_ports!r}", EXIT_USAGE)
+    if args.device_trusts_peer_ca and not args.peer_ca_dir:
+        raise CliError("--device-trusts-peer-ca needs --peer-ca-dir (the CA the device was told to trust)", EXIT_USAGE)
 
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
@@ -160,6 +193,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     for flag, value in (("--operator", args.operator), ("--viewer", args.viewer)):
         if value is not None and len(value.split(":", 1)) != 2:
             raise CliError(f"{flag}: expected NAME:SECRET", EXIT_USAGE)
+    _check_peer_options(args)
     run_dir = Path(args.report_dir).resolve() / new_run_id()
     run_dir.mkdir(parents=True, exist_ok=True)
     env = {PASSWORD_ENV: password, "PAIRCERT_OPERATOR": args.operator, "PAIRCERT_VIEWER": args.viewer}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -41,12 +42,44 @@ def _verdicts(run_dir: Path) -> dict[str, str]:
     return {test["nodeid"]: test["verdict"] for test in results["tests"]}
 
 
+def _ports_free_on_both_peer_addresses(count: int) -> list[int]:
+    ports: list[int] = []
+    while len(ports) < count:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.2", 0))
+            port = int(probe.getsockname()[1])
+        with socket.socket() as other:
+            try:
+                other.bind(("127.0.0.3", port))
+            except OSError:
+                continue
+        if port not in ports:
+            ports.append(port)
+    return ports
+
+
 @pytest.fixture(scope="module")
-def separate_emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def peer_setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], list[str]]:
+    """The streaming suite's peers for the targeted run: the emulator is told their ports and trusts
+    their CA (kept in a directory, as for a real device); the run hosts them on 127.0.0.2/3."""
+    from paircert.peers.certs import CA_CERT_NAME, load_test_ca
+
+    ca_dir = tmp_path_factory.mktemp("peer-ca")
+    load_test_ca(ca_dir)
+    rtsp, rtsps, http, https = _ports_free_on_both_peer_addresses(4)
+    emulator_args = ["--peer-rtsp-port", str(rtsp), "--peer-rtsps-port", str(rtsps), "--peer-http-port", str(http),
+                     "--peer-https-port", str(https), "--trust-ca-file", str(ca_dir / CA_CERT_NAME)]
+    run_args = ["--peer-address", "127.0.0.2", "--radar-peer-address", "127.0.0.3",
+                "--peer-ports", f"{rtsp},{rtsps},{http},{https}", "--peer-ca-dir", str(ca_dir), "--device-trusts-peer-ca"]
+    return emulator_args, run_args
+
+
+@pytest.fixture(scope="module")
+def separate_emulator(tmp_path_factory: pytest.TempPathFactory, peer_setup: tuple[list[str], list[str]]) -> Iterator[str]:
     state = tmp_path_factory.mktemp("separate-state")
     process = subprocess.Popen(
         [sys.executable, "-m", "paircert", "emulator", "--state-dir", str(state), "--user", f"root:{ADMIN}:admin",
-         "--user", f"op:{OPERATOR}:operator", "--user", f"view:{VIEWER}:viewer"],
+         "--user", f"op:{OPERATOR}:operator", "--user", f"view:{VIEWER}:viewer", *peer_setup[0]],
         env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -63,10 +96,13 @@ pytestmark = pytest.mark.timeout(900)
 
 
 @pytest.fixture(scope="module")
-def both_runs(tmp_path_factory: pytest.TempPathFactory, separate_emulator: str) -> dict[str, tuple[subprocess.CompletedProcess[str], Path]]:
+def both_runs(
+    tmp_path_factory: pytest.TempPathFactory, separate_emulator: str, peer_setup: tuple[list[str], list[str]]
+) -> dict[str, tuple[subprocess.CompletedProcess[str], Path]]:
     embedded = _run(cwd=tmp_path_factory.mktemp("embedded"))
     targeted = _run(
         "--target", separate_emulator, "--user", "root", "--operator", f"op:{OPERATOR}", "--viewer", f"view:{VIEWER}",
+        *peer_setup[1],
         cwd=tmp_path_factory.mktemp("targeted"), PAIRCERT_PASSWORD=ADMIN,
     )
     return {"embedded": embedded, "targeted": targeted}

@@ -23,6 +23,9 @@ from paircert.plugin.fixtures import (
     http_wrong_password,
     observe,
     paircert_state,
+    peer_ca_trusted,
+    peer_camera,
+    peer_radar,
     radar,
     radar_as,
     radar_path,
@@ -30,6 +33,8 @@ from paircert.plugin.fixtures import (
     target,
     transcript,
     unreachable_address,
+    wait_for_state,
+    wait_for_status,
 )
 from paircert.plugin.generation import generation
 from paircert.plugin.hooks import (
@@ -62,6 +67,9 @@ __all__ = [
     "http_wrong_password",
     "observe",
     "paircert_state",
+    "peer_ca_trusted",
+    "peer_camera",
+    "peer_radar",
     "pytest_addoption",
     "pytest_collection_modifyitems",
     "pytest_configure",
@@ -77,4 +85,6 @@ __all__ = [
     "target",
     "transcript",
     "unreachable_address",
+    "wait_for_state",
+    "wait_for_status",
 ]

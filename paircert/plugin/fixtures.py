@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 import httpx
@@ -14,9 +14,11 @@ from paircert.clients.dca import DcaClient
 from paircert.clients.discovery import DeviceInfoClient, DiscoveryClient
 from paircert.clients.radar import RADAR_PATHS, RadarClient
 from paircert.clients.transcript import Transcript, redact_json
+from paircert.plugin.peering import HostedPeer, PeersUnavailable
 from paircert.plugin.session import ANONYMOUS, STATE_KEY, WRONG_PASSWORD, SessionState
 from paircert.plugin.target import PreflightError, TargetConfig
 from paircert.plugin.verdicts import blocked, not_applicable
+from paircert.plugin.waiting import Poller, Watch
 from paircert.report.records import OBSERVED_PREFIX
 
 __all__ = [
@@ -35,6 +37,9 @@ __all__ = [
     "http_wrong_password",
     "observe",
     "paircert_state",
+    "peer_ca_trusted",
+    "peer_camera",
+    "peer_radar",
     "radar",
     "radar_as",
     "radar_path",
@@ -42,6 +47,8 @@ __all__ = [
     "target",
     "transcript",
     "unreachable_address",
+    "wait_for_state",
+    "wait_for_status",
 ]
 
 CAMERA_PAIRING_API = "camera-pairing"
@@ -234,3 +241,103 @@ def observe(request: pytest.FixtureRequest, paircert_state: SessionState) -> Cal
         request.node.user_properties.append((f"{OBSERVED_PREFIX}{key}", paircert_state.scrub(text)))
 
     return record
+
+
+# --- peers and link states (the streaming suite) ---------------------------------------------
+
+
+def _hosted(paircert_state: SessionState, kind: str) -> Iterator[HostedPeer]:
+    try:
+        peer = paircert_state.peer(kind)
+    except PeersUnavailable as exc:
+        blocked(str(exc))
+    peer.reset()
+    yield peer
+    peer.reset()
+
+
+@pytest.fixture
+def peer_camera(paircert_state: SessionState, target: TargetConfig) -> Iterator[HostedPeer]:
+    """The run's peer camera, honest (no faults, trusted certificate, no records) at the start of the
+    test and again at its end; blocked when the run cannot host it (the reason says what to pass)."""
+    yield from _hosted(paircert_state, "camera")
+
+
+@pytest.fixture
+def peer_radar(paircert_state: SessionState, target: TargetConfig) -> Iterator[HostedPeer]:
+    """The run's peer radar, like :func:`peer_camera`."""
+    yield from _hosted(paircert_state, "radar")
+
+
+@pytest.fixture
+def peer_ca_trusted(paircert_state: SessionState, target: TargetConfig) -> bool:
+    """Whether the device trusts the CA of the peers' ``trusted`` certificate: the embedded emulator
+    does; a device when the user installed the CA and passed ``--device-trusts-peer-ca``."""
+    return paircert_state.device_trusts_peer_ca
+
+
+class StatusWatcher:
+    """``wait_for_status(pairing_id, until, label=...)`` polls ``GET .../<id>/status``, bounded."""
+
+    def __init__(self, camera: CameraPairingClient, record: Callable[[str, Any], None]) -> None:
+        self.camera = camera
+        self.record = record
+
+    def _poller(self, pairing_id: str, interval: float | None) -> Poller:
+        def read() -> tuple[str | None, Any]:
+            resp = self.camera.get_property(pairing_id, "status")
+            if resp.ok and isinstance(resp.data, str):
+                return resp.data, resp
+            return f"<HTTP {resp.status_code} error {resp.error_code}>", resp
+
+        kwargs = {"interval": interval} if interval is not None else {}
+        return Poller(f"camera pairing status of {pairing_id}", read, self.record, **kwargs)
+
+    def __call__(self, pairing_id: str, until: str | Collection[str], *, label: str, timeout: float = 10.0,
+                 required: bool = True, interval: float | None = None) -> Watch:
+        __tracebackhide__ = True
+        return self._poller(pairing_id, interval)(until, label=label, timeout=timeout, required=required)
+
+    def holds(self, pairing_id: str, value: str, seconds: float, *, label: str) -> Watch:
+        __tracebackhide__ = True
+        return self._poller(pairing_id, None).holds(value, seconds, label=label)
+
+
+class StateWatcher:
+    """``wait_for_state(until, label=...)`` polls getRadarConnection's ``state``, bounded."""
+
+    def __init__(self, radar: RadarClient, record: Callable[[str, Any], None]) -> None:
+        self.radar = radar
+        self.record = record
+
+    def _poller(self, interval: float | None) -> Poller:
+        def read() -> tuple[str | None, Any]:
+            resp = self.radar.get_radar_connection()
+            data = resp.data if resp.ok and isinstance(resp.data, dict) else None
+            if data is not None and isinstance(data.get("state"), str):
+                return data["state"], resp
+            return f"<HTTP {resp.status_code} error {resp.error_code}>", resp
+
+        kwargs = {"interval": interval} if interval is not None else {}
+        return Poller("radar state", read, self.record, **kwargs)
+
+    def __call__(self, until: str | Collection[str], *, label: str, timeout: float = 10.0,
+                 required: bool = True, interval: float | None = None) -> Watch:
+        __tracebackhide__ = True
+        return self._poller(interval)(until, label=label, timeout=timeout, required=required)
+
+    def holds(self, value: str, seconds: float, *, label: str) -> Watch:
+        __tracebackhide__ = True
+        return self._poller(None).holds(value, seconds, label=label)
+
+
+@pytest.fixture
+def wait_for_status(camera: CameraPairingClient, observe: Callable[[str, Any], None]) -> StatusWatcher:
+    """Bounded polling of a camera pairing's status; every transition and its time goes to the report."""
+    return StatusWatcher(camera, observe)
+
+
+@pytest.fixture
+def wait_for_state(radar: RadarClient, observe: Callable[[str, Any], None]) -> StateWatcher:
+    """Bounded polling of the radar's state; every transition and its time goes to the report."""
+    return StateWatcher(radar, observe)

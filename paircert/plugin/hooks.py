@@ -25,6 +25,7 @@ __all__ = [
 ]
 
 REPORT_PLUGIN = "paircert-report"
+PEER_FIXTURES = ("peer_camera", "peer_radar")
 MARKERS = (
     "requirement(*ids): requirement IDs from the ledger that this conformance test checks",
     "changes_state: the test changes device state (skipped by the read-only profile)",
@@ -86,8 +87,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtestloop(session: pytest.Session) -> None:
     """Preflight before the first test, so a dead target is one line and not N failures."""
-    if session.config.option.collectonly or not any("target" in item.fixturenames for item in session.items):
+    if session.config.option.collectonly or not any("target" in getattr(item, "fixturenames", ()) for item in session.items):
         return
+    state = session.config.stash[STATE_KEY]
+    # Peers come up before the embedded emulator, which is told their ports and trusts their CA.
+    state.wants_peers = any(
+        name in getattr(item, "fixturenames", ()) for item in session.items for name in PEER_FIXTURES
+    )
     try:
         session.config.stash[STATE_KEY].start()
     except PreflightError as exc:

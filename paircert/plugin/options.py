@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from paircert.clients.http import Credentials
 from paircert.report.records import new_run_id
 
-__all__ = ["PROFILES", "TargetOptions", "pytest_addoption", "read_options"]
+__all__ = ["PROFILES", "STANDARD_PEER_PORTS", "TargetOptions", "pytest_addoption", "read_options"]
 
 PROFILES = ("gate", "full", "read-only")
 DEFAULT_SEED = 20261122
@@ -20,6 +21,8 @@ DEFAULT_SEED = 20261122
 PASSWORD_ENV = "PAIRCERT_PASSWORD"
 OPERATOR_ENV = "PAIRCERT_OPERATOR"
 VIEWER_ENV = "PAIRCERT_VIEWER"
+STANDARD_PEER_PORTS = (554, 322, 80, 443)
+"""Where a device dials a paired address (no port in the address): RTSP, RTSPS, HTTP, HTTPS."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -45,6 +48,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--set-method", dest="paircert_set_method", choices=("PATCH", "PUT"), default="PATCH",
                     help="HTTP method of DCA set operations (PUT for AXIS OS 11.10 and older)")
     group.addoption("--run-id", dest="paircert_run_id", metavar="ID", help="run identifier (default: UTC timestamp)")
+    group.addoption("--peer-address", dest="paircert_peer_address", metavar="ADDR",
+                    help="with --target: an address of this machine the device can reach; the suite hosts its peer "
+                         "camera there (ports 554/322/80/443: root or CAP_NET_BIND_SERVICE)")
+    group.addoption("--radar-peer-address", dest="paircert_radar_peer_address", metavar="ADDR",
+                    help="with --target: a second such address for the peer radar (camera and radar use the same ports)")
+    group.addoption("--peer-ca-dir", dest="paircert_peer_ca_dir", metavar="DIR",
+                    help="keep the peers' test CA here (made once, then reused) so a device can trust it for good")
+    group.addoption("--peer-ports", dest="paircert_peer_ports", metavar="RTSP,RTSPS,HTTP,HTTPS",
+                    help="with --target: the peers' ports, for a target that is a 'paircert emulator' told other "
+                         "--peer-*-port values (default 554,322,80,443, what a real device dials)")
+    group.addoption("--device-trusts-peer-ca", dest="paircert_device_trusts_peer_ca", action="store_true",
+                    help="the device's trust store holds the CA in --peer-ca-dir; without it the cases that need a "
+                         "verified certificate to pass are blocked")
 
 
 @dataclass(frozen=True)
@@ -60,6 +76,11 @@ class TargetOptions:
     set_method: str
     run_id: str
     user: str = field(default="root")
+    peer_address: str | None = None
+    radar_peer_address: str | None = None
+    peer_ca_dir: Path | None = None
+    peer_ports: tuple[int, int, int, int] = STANDARD_PEER_PORTS
+    device_trusts_peer_ca: bool = False
 
 
 def _credentials(value: str | None, env: str, flag: str) -> Credentials | None:
@@ -70,6 +91,28 @@ def _credentials(value: str | None, env: str, flag: str) -> Credentials | None:
         return Credentials.parse(text)
     except ValueError as exc:
         raise pytest.UsageError(f"{flag}: {exc}") from None
+
+
+def _peer_address(value: str | None, flag: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        raise pytest.UsageError(f"{flag}: expected an IP address of this machine, got {value!r}") from None
+
+
+def _peer_ports(value: str | None) -> tuple[int, int, int, int]:
+    if value is None:
+        return STANDARD_PEER_PORTS
+    parts = value.split(",")
+    try:
+        ports = tuple(int(part) for part in parts)
+    except ValueError:
+        ports = ()
+    if len(ports) != 4 or not all(0 < port < 65536 for port in ports):
+        raise pytest.UsageError(f"--peer-ports: expected four ports RTSP,RTSPS,HTTP,HTTPS, got {value!r}")
+    return ports  # type: ignore[return-value]  # four ints, checked above
 
 
 def read_options(config: pytest.Config) -> TargetOptions:
@@ -91,6 +134,14 @@ def read_options(config: pytest.Config) -> TargetOptions:
     report_dir = get("paircert_report_dir")
     seed = get("paircert_seed")
     user = get("paircert_user")
+    peer_address = _peer_address(get("paircert_peer_address"), "--peer-address")
+    radar_peer_address = _peer_address(get("paircert_radar_peer_address"), "--radar-peer-address")
+    if peer_address is not None and peer_address == radar_peer_address:
+        raise pytest.UsageError("--radar-peer-address: the radar needs an address of its own (same ports as the camera)")
+    peer_ca_dir = get("paircert_peer_ca_dir")
+    trusts = bool(get("paircert_device_trusts_peer_ca"))
+    if trusts and peer_ca_dir is None:
+        raise pytest.UsageError("--device-trusts-peer-ca needs --peer-ca-dir (the CA the device was told to trust)")
     return TargetOptions(
         target_url=target,
         admin=Credentials(user, password) if password else None,
@@ -103,4 +154,9 @@ def read_options(config: pytest.Config) -> TargetOptions:
         set_method=get("paircert_set_method"),
         run_id=get("paircert_run_id") or new_run_id(),
         user=user,
+        peer_address=peer_address,
+        radar_peer_address=radar_peer_address,
+        peer_ca_dir=Path(peer_ca_dir).expanduser() if peer_ca_dir else None,
+        peer_ports=_peer_ports(get("paircert_peer_ports")),
+        device_trusts_peer_ca=trusts,
     )

@@ -20,6 +20,7 @@ import pytest
 from paircert.clients.http import Credentials, open_client
 from paircert.clients.transcript import Exchange, Transcript
 from paircert.plugin.options import TargetOptions
+from paircert.plugin.peering import HostedPeer, PeerHosting
 from paircert.plugin.target import PreflightError, TargetConfig, preflight
 from paircert.report.coverage import CAMERA_API, RADAR_API, Coverage
 from paircert.report.records import RunMetadata
@@ -99,6 +100,9 @@ class SessionState:
         self._sessions: dict[str, Any] = {}
         self._emulator: Any = None
         self._state_dir: Path | None = None
+        self.wants_peers = False  # set before start() when a selected test uses a peer
+        self.peer_hosting = PeerHosting(options)
+        self._keep_secret(self.peer_hosting.password)
         if options.admin is not None:
             self._keep_secret(options.admin.password)
         for extra in (options.operator, options.viewer):
@@ -154,6 +158,16 @@ class SessionState:
         for creds in (admin, operator, viewer):
             self._keep_secret(creds.password)
         self._state_dir = Path(tempfile.mkdtemp(prefix="paircert-emulator-"))
+        peer_settings: dict[str, Any] = {}
+        if self.wants_peers:  # the emulator dials the peers' ports and trusts their CA
+            hosting = self.peer_hosting
+            hosting.start()
+            if hosting.ports is not None and hosting.ca_file is not None:
+                rtsp, rtsps, http, https = hosting.ports
+                peer_settings = dict(peer_rtsp_port=rtsp, peer_rtsps_port=rtsps, peer_http_port=http,
+                                     peer_https_port=https, trust_ca_file=hosting.ca_file)
+        else:
+            self.peer_hosting.refuse("the embedded emulator was started before any test asked for peers")
         config = EmulatorConfig(
             state_dir=self._state_dir,
             users=[
@@ -161,6 +175,7 @@ class SessionState:
                 User(operator.username, operator.password, "operator"),
                 User(viewer.username, viewer.password, "viewer"),
             ],
+            **peer_settings,
         )
         emulator = EmbeddedEmulator(config)
         try:
@@ -180,6 +195,16 @@ class SessionState:
             set_method=self.options.set_method,
             seed=self.options.seed,
         )
+
+    def peer(self, kind: str) -> HostedPeer:
+        """The hosted peer ``camera`` or ``radar``; :class:`PeersUnavailable` says why not."""
+        self.start()
+        return self.peer_hosting.peer(kind)
+
+    @property
+    def device_trusts_peer_ca(self) -> bool:
+        """The embedded emulator trusts the peers' CA by construction; a device when the user says so."""
+        return bool(self.target and self.target.embedded) or self.options.device_trusts_peer_ca
 
     def client(self, role: str) -> httpx.Client | None:
         """The session's keep-alive client for an identity (None when it has no credentials)."""
@@ -228,6 +253,7 @@ class SessionState:
         if self._emulator is not None:
             self._emulator.stop()
             self._emulator = None
+        self.peer_hosting.close()
         if self._state_dir is not None:
             shutil.rmtree(self._state_dir, ignore_errors=True)
             self._state_dir = None

@@ -1,0 +1,141 @@
+"""Fixtures of the streaming suite: pairings and radar links to the run's peers, made to order.
+
+The peers (``peer_camera``, ``peer_radar``) are hosted by the run: on loopback for the embedded
+emulator, on ``--peer-address``/``--radar-peer-address`` for a device. Each test starts from an
+honest peer and an empty device, provokes one cause (a certificate kind, a fault, wrong
+credentials), polls the link state with a bound, and leaves the device as it found it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from paircert.clients.camera_pairing import CameraPairingClient
+from paircert.clients.radar import RadarClient
+from paircert.plugin.expect import expect_error, expect_success
+from paircert.plugin.verdicts import blocked
+
+# Error codes a pairing in status Error carries (Error codes 106/107/108).
+STREAMING_ERROR_CODES = (106, 107, 108)
+# Reserved for names that never resolve (RFC 6761), so no device dials anything because of it.
+UNRESOLVABLE_NAME = "paircert-peer.invalid"
+UNTRUSTED_CA_REASON = (
+    "the device does not trust the peers' test CA: install it in the device's trust store (paircert peers "
+    "--ca-dir DIR --ca-out FILE; AXIS OS: System > Security > CA certificates) and pass --peer-ca-dir DIR "
+    "--device-trusts-peer-ca"
+)
+
+
+@pytest.fixture
+def require_trusted_ca(peer_ca_trusted: bool) -> Callable[[], None]:
+    """``require_trusted_ca()`` blocks a case that can only pass when the device trusts the test CA."""
+
+    def require() -> None:
+        if not peer_ca_trusted:
+            blocked(UNTRUSTED_CA_REASON)
+
+    return require
+
+
+@pytest.fixture
+def pair(empty_camera: CameraPairingClient, camera_api: Any) -> Callable[..., str]:
+    """``pair(peer, **overrides)``: ADD a pairing to ``peer`` (RTSP, its account) and return its id.
+
+    A refused ADD blocks the test: what it checks needs the pairing, and ADD has tests of its own.
+    """
+
+    def add(peer: Any | None = None, **overrides: Any) -> str:
+        fields: dict[str, Any] = {
+            "address": peer.address if peer is not None else UNRESOLVABLE_NAME,
+            "username": peer.username if peer is not None else "paircert",
+            "password": peer.password if peer is not None else "paircert-Peer-1",
+            "streamingprotocol": "RTSP",
+            "verifycertificate": False,
+            "description": "paircert streaming case",
+        }
+        fields.update(overrides)
+        resp = empty_camera.add(fields)
+        if not resp.ok:
+            blocked(f"ADD of a pairing was refused (HTTP {resp.status_code}, error code {resp.error_code})")
+        data = expect_success(resp, schema="camera-pairing/response/add", statuses=(200, 201))
+        if isinstance(data, dict):
+            return str(data["id"])
+        listing = expect_success(empty_camera.list(), schema="camera-pairing/response/list")
+        if len(listing) != 1:
+            blocked(f"after one ADD on an empty device the collection holds {len(listing)} pairings")
+        pairing_id = str(listing[0]["id"])
+        empty_camera.created.append(pairing_id)
+        return pairing_id
+
+    return add
+
+
+@pytest.fixture
+def error_code(empty_camera: CameraPairingClient, observe: Callable[[str, Any], None]) -> Callable[[str], int | None]:
+    """``error_code(id)``: the code GET of the pairing gives while its status is Error.
+
+    PROTOCOL-NOTES §1: the item GET answers the error envelope (HTTP status undocumented) or a
+    success envelope that carries the code; either way the code must be one of 106/107/108.
+    """
+
+    def read(pairing_id: str) -> int | None:
+        resp = empty_camera.get(pairing_id)
+        if resp.ok:
+            data = expect_success(resp, schema="camera-pairing/response/entity")
+            code = _carried_code(resp.json) or _carried_code(data)
+            observe("camera.item_get_in_error", {"http_status": resp.status_code, "envelope": "success", "code": code})
+            return code
+        expect_error(resp, code=STREAMING_ERROR_CODES, statuses=(200, *range(400, 600)))
+        observe("camera.item_get_in_error", {"http_status": resp.status_code, "envelope": "error", "code": resp.error_code})
+        return resp.error_code
+
+    return read
+
+
+def _carried_code(document: Any) -> int | None:
+    error = document.get("error") if isinstance(document, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    return code if isinstance(code, int) else None
+
+
+@pytest.fixture
+def radar_revision(radar: RadarClient, observe: Callable[[str, Any], None]) -> str:
+    """Which revision's TLS fields the device answers (as the radar_pairing suite detects it)."""
+    data = expect_success(radar.get_radar_connection(), schema="radar-pairing/response/getRadarConnection")
+    if "tls-certificate-cn" in data:
+        revision = "2026-01"
+    elif "tls" in data or "tls-verify" in data:
+        revision = "2025-08"
+    else:
+        blocked("getRadarConnection carries neither tls/tls-verify nor tls-certificate-cn: unknown document revision")
+    observe("radar.revision", revision)
+    return revision
+
+
+@pytest.fixture
+def link_radar(empty_radar: RadarClient, radar_revision: str) -> Callable[..., None]:
+    """``link_radar(peer, **overrides)``: setRadarConnection to ``peer`` (no TLS) and setActive(true)."""
+
+    def link(peer: Any | None = None, *, activate: bool = True, **overrides: Any) -> None:
+        params: dict[str, Any] = {
+            "address": peer.address if peer is not None else UNRESOLVABLE_NAME,
+            "user": peer.username if peer is not None else "paircert",
+            "password": peer.password if peer is not None else "paircert-Radar-1",
+        }
+        if radar_revision == "2026-01":
+            params["tls-certificate-cn"] = ""
+        else:
+            params["tls"], params["tls-verify"] = False, False
+        params.update(overrides)
+        resp = empty_radar.call("setRadarConnection", params)
+        if not resp.ok:
+            blocked(f"setRadarConnection was refused (HTTP {resp.status_code}, error {resp.error_code})")
+        if activate:
+            resp = empty_radar.set_active(True)
+            if not resp.ok:
+                blocked(f"setActive(true) was refused (error {resp.error_code})")
+
+    return link
