@@ -206,18 +206,26 @@ class SessionState:
         """The embedded emulator trusts the peers' CA by construction; a device when the user says so."""
         return bool(self.target and self.target.embedded) or self.options.device_trusts_peer_ca
 
+    def _identity(self, role: str) -> Credentials | None:
+        """Credentials for an identity (None: anonymous); LookupError when the run has none for it."""
+        target = self.start()
+        if role == ANONYMOUS:
+            return None
+        if role == WRONG_PASSWORD:
+            return Credentials(target.admin.username, "wrong-" + secrets.token_urlsafe(12))
+        credentials = target.credentials(role)  # type: ignore[arg-type]
+        if credentials is None:
+            raise LookupError(role)
+        return credentials
+
     def client(self, role: str) -> httpx.Client | None:
         """The session's keep-alive client for an identity (None when it has no credentials)."""
         target = self.start()
         if role not in self._clients:
-            if role == ANONYMOUS:
-                credentials: Credentials | None = None
-            elif role == WRONG_PASSWORD:
-                credentials = Credentials(target.admin.username, "wrong-" + secrets.token_urlsafe(12))
-            else:
-                credentials = target.credentials(role)  # type: ignore[arg-type]
-                if credentials is None:
-                    return None
+            try:
+                credentials = self._identity(role)
+            except LookupError:
+                return None
             self._clients[role] = open_client(
                 target.base_url, credentials, verify=target.verify, timeout=target.timeout, transcript=self.transcript
             )
@@ -232,14 +240,10 @@ class SessionState:
 
         target = self.start()
         if role not in self._sessions:
-            if role == ANONYMOUS:
-                credentials: Credentials | None = None
-            elif role == WRONG_PASSWORD:
-                credentials = Credentials(target.admin.username, "wrong-" + secrets.token_urlsafe(12))
-            else:
-                credentials = target.credentials(role)  # type: ignore[arg-type]
-                if credentials is None:
-                    return None
+            try:
+                credentials = self._identity(role)
+            except LookupError:
+                return None
             self._sessions[role] = open_requests_session(credentials, verify=target.verify, transcript=self.transcript)
         return self._sessions[role]
 
