@@ -87,6 +87,8 @@ def _parser() -> argparse.ArgumentParser:
     emu.add_argument("--peer-https-port", type=int, default=443, metavar="PORT", help="the peers' HTTPS port (default 443)")
     emu.add_argument("--trust-ca-file", metavar="PEM",
                      help="CA the emulator trusts for peer certificates (e.g. the file paircert peers --ca-out writes)")
+    emu.add_argument("--radar-revision", choices=("2025-08", "2026-01"), default="2025-08",
+                     help="which radar document revision's TLS fields getRadarConnection answers with")
     emu.add_argument("--auth-http", choices=("digest", "basic", "both"), default="digest")
     emu.add_argument("--auth-https", choices=("digest", "basic", "both"), default="basic")
     peers = commands.add_parser("peers", help="run the peer camera and/or radar in the foreground",
@@ -276,7 +278,7 @@ def _emulator(args: argparse.Namespace) -> int:
             users=users, own_addresses=list(args.own_address), auth_http=args.auth_http, auth_https=args.auth_https,
             rtsp_port=args.rtsp_port, rtsps_port=args.rtsps_port, peer_rtsp_port=args.peer_rtsp_port,
             peer_rtsps_port=args.peer_rtsps_port, peer_http_port=args.peer_http_port,
-            peer_https_port=args.peer_https_port, **options,
+            peer_https_port=args.peer_https_port, radar_revision=args.radar_revision, **options,
         )
 
         media: list[str] = []
