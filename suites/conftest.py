@@ -10,9 +10,15 @@ Every address is from a documentation range (RFC 5737 / RFC 3849) or a ``.exampl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+
+from paircert.clients.camera_pairing import CameraPairingClient
+from paircert.clients.radar import RadarClient
+from paircert.plugin.expect import expect_success
+from paircert.plugin.verdicts import blocked
 
 
 @pytest.fixture
@@ -26,3 +32,43 @@ def valid_pairing(unreachable_address: str) -> dict[str, Any]:
         "verifycertificate": False,
         "description": "paircert conformance pairing",
     }
+
+
+@pytest.fixture
+def add_fields(empty_camera: CameraPairingClient) -> Callable[[dict[str, Any]], str]:
+    """``add_fields(fields)``: ADD these fields to the empty device and return the new pairing's id.
+
+    A refused ADD blocks the test: the test is about something that needs a pairing, and ADD has
+    tests of its own. A device that answers ADD without data is asked for its collection instead.
+    """
+
+    def add(fields: dict[str, Any]) -> str:
+        resp = empty_camera.add(fields)
+        if not resp.ok:
+            blocked(f"ADD of a pairing was refused (HTTP {resp.status_code}, error code {resp.error_code})")
+        data = expect_success(resp, schema="camera-pairing/response/add", statuses=(200, 201))
+        if isinstance(data, dict):
+            return str(data["id"])
+        listing = expect_success(empty_camera.list(), schema="camera-pairing/response/list")
+        if len(listing) != 1:
+            blocked(f"after one ADD on an empty device the collection holds {len(listing)} pairings")
+        pairing_id = str(listing[0]["id"])
+        empty_camera.created.append(pairing_id)
+        return pairing_id
+
+    return add
+
+
+@pytest.fixture
+def radar_revision(radar: RadarClient, observe: Callable[[str, Any], None]) -> str:
+    """Which revision's TLS fields the device answers: "2025-08" (tls, tls-verify) or "2026-01"
+    (tls-certificate-cn). A device that carries neither cannot be tested for either."""
+    data = expect_success(radar.get_radar_connection(), schema="radar-pairing/response/getRadarConnection")
+    if "tls-certificate-cn" in data:
+        revision = "2026-01"
+    elif "tls" in data or "tls-verify" in data:
+        revision = "2025-08"
+    else:
+        blocked("getRadarConnection carries neither tls/tls-verify nor tls-certificate-cn: unknown document revision")
+    observe("radar.revision", revision)
+    return revision

@@ -34,7 +34,7 @@ def _stream_query(url: str) -> dict[str, list[str]] | None:
 
 
 def _sdp(url: str, name: str, media: list) -> str:  # type: ignore[type-arg]
-    host = urlsplit(url).hostname or "0.0.0.0"
+    host = urlsplit(url).hostname or "127.0.0.1"
     family = "IP6" if ":" in host else "IP4"
     origin = f"- {secrets.randbelow(1 << 31)} 1 IN {family} {host}"
     return SessionDescription(origin=origin, name=name, media=media).serialize()

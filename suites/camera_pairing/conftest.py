@@ -10,7 +10,6 @@ import pytest
 from paircert.clients.camera_pairing import CameraPairingClient
 from paircert.clients.response import ApiResponse
 from paircert.plugin.expect import expect_error, expect_success
-from paircert.plugin.verdicts import blocked
 
 # Where a pairing in status Error may surface (PROTOCOL-NOTES §1: undocumented; the emulator
 # answers GET of the item with HTTP 200 and the error envelope).
@@ -23,7 +22,7 @@ def _camera_pairing_offered(camera_api: Any) -> None:
 
 
 @pytest.fixture
-def add_pairing(empty_camera: CameraPairingClient, valid_pairing: dict[str, Any]) -> Callable[..., str]:
+def add_pairing(add_fields: Callable[[dict[str, Any]], str], valid_pairing: dict[str, Any]) -> Callable[..., str]:
     """Add a valid pairing (fields overridable) to the empty device and return its id.
 
     A refused ADD blocks the test: the test is about something that needs a pairing, and the
@@ -31,18 +30,7 @@ def add_pairing(empty_camera: CameraPairingClient, valid_pairing: dict[str, Any]
     """
 
     def add(**overrides: Any) -> str:
-        resp = empty_camera.add({**valid_pairing, **overrides})
-        if not resp.ok:
-            blocked(f"ADD of a valid pairing was refused (HTTP {resp.status_code}, error code {resp.error_code})")
-        data = expect_success(resp, schema="camera-pairing/response/add", statuses=(200, 201))
-        if isinstance(data, dict):
-            return str(data["id"])
-        listing = expect_success(empty_camera.list(), schema="camera-pairing/response/list")
-        if len(listing) != 1:
-            blocked(f"after one ADD on an empty device the collection holds {len(listing)} pairings")
-        pairing_id = str(listing[0]["id"])
-        empty_camera.created.append(pairing_id)
-        return pairing_id
+        return add_fields({**valid_pairing, **overrides})
 
     return add
 

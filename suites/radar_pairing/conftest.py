@@ -3,29 +3,12 @@ configurations, and devices configured (and activated) to order."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 
 from paircert.clients.radar import RadarClient
-from paircert.plugin.expect import expect_success
 from paircert.plugin.verdicts import blocked
-
-
-@pytest.fixture
-def radar_revision(radar: RadarClient, observe: Callable[[str, Any], None]) -> str:
-    """Which revision's TLS fields the device answers: "2025-08" (tls, tls-verify) or "2026-01"
-    (tls-certificate-cn). A device that carries neither cannot be tested for either."""
-    data = expect_success(radar.get_radar_connection(), schema="radar-pairing/response/getRadarConnection")
-    if "tls-certificate-cn" in data:
-        revision = "2026-01"
-    elif "tls" in data or "tls-verify" in data:
-        revision = "2025-08"
-    else:
-        blocked("getRadarConnection carries neither tls/tls-verify nor tls-certificate-cn: unknown document revision")
-    observe("radar.revision", revision)
-    return revision
 
 
 @pytest.fixture

@@ -41,11 +41,8 @@ def require_trusted_ca(peer_ca_trusted: bool) -> Callable[[], None]:
 
 
 @pytest.fixture
-def pair(empty_camera: CameraPairingClient, camera_api: Any) -> Callable[..., str]:
-    """``pair(peer, **overrides)``: ADD a pairing to ``peer`` (RTSP, its account) and return its id.
-
-    A refused ADD blocks the test: what it checks needs the pairing, and ADD has tests of its own.
-    """
+def pair(add_fields: Callable[[dict[str, Any]], str], camera_api: Any) -> Callable[..., str]:
+    """``pair(peer, **overrides)``: ADD a pairing to ``peer`` (RTSP, its account) and return its id."""
 
     def add(peer: Any | None = None, **overrides: Any) -> str:
         fields: dict[str, Any] = {
@@ -57,18 +54,7 @@ def pair(empty_camera: CameraPairingClient, camera_api: Any) -> Callable[..., st
             "description": "paircert streaming case",
         }
         fields.update(overrides)
-        resp = empty_camera.add(fields)
-        if not resp.ok:
-            blocked(f"ADD of a pairing was refused (HTTP {resp.status_code}, error code {resp.error_code})")
-        data = expect_success(resp, schema="camera-pairing/response/add", statuses=(200, 201))
-        if isinstance(data, dict):
-            return str(data["id"])
-        listing = expect_success(empty_camera.list(), schema="camera-pairing/response/list")
-        if len(listing) != 1:
-            blocked(f"after one ADD on an empty device the collection holds {len(listing)} pairings")
-        pairing_id = str(listing[0]["id"])
-        empty_camera.created.append(pairing_id)
-        return pairing_id
+        return add_fields(fields)
 
     return add
 
@@ -99,20 +85,6 @@ def _carried_code(document: Any) -> int | None:
     error = document.get("error") if isinstance(document, dict) else None
     code = error.get("code") if isinstance(error, dict) else None
     return code if isinstance(code, int) else None
-
-
-@pytest.fixture
-def radar_revision(radar: RadarClient, observe: Callable[[str, Any], None]) -> str:
-    """Which revision's TLS fields the device answers (as the radar_pairing suite detects it)."""
-    data = expect_success(radar.get_radar_connection(), schema="radar-pairing/response/getRadarConnection")
-    if "tls-certificate-cn" in data:
-        revision = "2026-01"
-    elif "tls" in data or "tls-verify" in data:
-        revision = "2025-08"
-    else:
-        blocked("getRadarConnection carries neither tls/tls-verify nor tls-certificate-cn: unknown document revision")
-    observe("radar.revision", revision)
-    return revision
 
 
 @pytest.fixture
