@@ -130,7 +130,7 @@ class Generation:
 def _database(report_dir: Path | None) -> ExampleDatabase | None:
     if report_dir is None:
         return None
-    return DirectoryBasedExampleDatabase(str(report_dir / "hypothesis"))
+    return DirectoryBasedExampleDatabase(str(report_dir / "hypothesis" / "examples"))
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from collections.abc import Generator
 from typing import Any
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from paircert.plugin.context import CURRENT, CurrentTest
 from paircert.plugin.options import read_options
@@ -40,6 +41,10 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", marker)
     state = SessionState(read_options(config))
     config.stash[STATE_KEY] = state
+    if state.options.report_dir is not None:
+        # Hypothesis' caches follow the example database into the run's folder, rather than
+        # landing in a .hypothesis/ wherever the user happened to run paircert.
+        set_hypothesis_home_dir(str(state.options.report_dir / "hypothesis"))
     if not config.pluginmanager.has_plugin(REPORT_PLUGIN):
         config.pluginmanager.register(ReportRecorder(state, state.options.report_dir), REPORT_PLUGIN)
 
