@@ -129,6 +129,7 @@ def test_a_separately_started_emulator_gets_the_same_verdicts(both_runs: dict[st
 
 def test_no_artifact_or_console_output_carries_a_password(both_runs: dict[str, tuple[subprocess.CompletedProcess[str], Path]]) -> None:
     result, run_dir = both_runs["targeted"]
-    texts = [result.stdout, result.stderr] + [path.read_text(errors="replace") for path in run_dir.iterdir()]
+    files = [path for path in run_dir.rglob("*") if path.is_file()]
+    texts = [result.stdout, result.stderr] + [path.read_text(errors="replace") for path in files]
     for secret in (ADMIN, OPERATOR, VIEWER):
         assert not any(secret in text for text in texts), "a password reached an artifact"
