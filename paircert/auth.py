@@ -36,7 +36,7 @@ __all__ = [
     "parse_challenges",
 ]
 
-_HASHES: dict[str, Callable[[bytes], "hashlib._Hash"]] = {
+_HASHES: dict[str, Callable[[bytes], hashlib._Hash]] = {
     "MD5": hashlib.md5,
     "SHA-256": hashlib.sha256,
 }

@@ -43,28 +43,44 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="paircert", description="Conformance suite for the Axis camera and radar pairing APIs.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    run = commands.add_parser("run", help="run the conformance suites against a device or the embedded emulator",
-                              description="Run the suites. Extra pytest arguments go after '--'.")
+    run = commands.add_parser(
+        "run",
+        help="run the conformance suites against a device or the embedded emulator",
+        description="Run the suites. Extra pytest arguments go after '--'.",
+    )
     run.add_argument("--target", metavar="URL", help="device URL; without it an embedded emulator is started")
     run.add_argument("--user", default="root", metavar="NAME", help="admin user (default root)")
-    run.add_argument("--password", metavar="SECRET", help=f"admin password; prefer the {PASSWORD_ENV} environment variable")
+    run.add_argument(
+        "--password", metavar="SECRET", help=f"admin password; prefer the {PASSWORD_ENV} environment variable"
+    )
     run.add_argument("--operator", metavar="NAME:SECRET", help="operator credentials")
     run.add_argument("--viewer", metavar="NAME:SECRET", help="viewer credentials")
     run.add_argument("--ca-file", metavar="PATH", help="CA certificate (PEM) to trust for an https target")
     run.add_argument("--insecure", action="store_true", help="do not verify the target's TLS certificate")
     run.add_argument("--profile", choices=("gate", "full", "read-only"), default="full")
-    run.add_argument("--report-dir", default="reports", metavar="DIR", help="artifacts go to DIR/<run-id>/ (default reports)")
+    run.add_argument(
+        "--report-dir", default="reports", metavar="DIR", help="artifacts go to DIR/<run-id>/ (default reports)"
+    )
     run.add_argument("--seed", type=int, metavar="N")
     run.add_argument("--set-method", choices=("PATCH", "PUT"), default="PATCH")
-    run.add_argument("--peer-address", metavar="ADDR",
-                     help="with --target: an address of this machine the device can reach; the suite hosts its peer "
-                          "camera there on 554/322/80/443 (root or CAP_NET_BIND_SERVICE)")
+    run.add_argument(
+        "--peer-address",
+        metavar="ADDR",
+        help="with --target: an address of this machine the device can reach; the suite hosts its peer "
+        "camera there on 554/322/80/443 (root or CAP_NET_BIND_SERVICE)",
+    )
     run.add_argument("--radar-peer-address", metavar="ADDR", help="with --target: a second address, for the peer radar")
     run.add_argument("--peer-ca-dir", metavar="DIR", help="keep the peers' test CA here, made once and reused")
-    run.add_argument("--peer-ports", metavar="RTSP,RTSPS,HTTP,HTTPS",
-                     help="the peers' ports when the target is a 'paircert emulator' told other --peer-*-port values")
-    run.add_argument("--device-trusts-peer-ca", action="store_true",
-                     help="the device trusts the CA in --peer-ca-dir (else verified-certificate cases are blocked)")
+    run.add_argument(
+        "--peer-ports",
+        metavar="RTSP,RTSPS,HTTP,HTTPS",
+        help="the peers' ports when the target is a 'paircert emulator' told other --peer-*-port values",
+    )
+    run.add_argument(
+        "--device-trusts-peer-ca",
+        action="store_true",
+        help="the device trusts the CA in --peer-ca-dir (else verified-certificate cases are blocked)",
+    )
     run.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching this pytest -k expression")
 
     emu = commands.add_parser("emulator", help="serve the reference emulator in the foreground")
@@ -72,27 +88,58 @@ def _parser() -> argparse.ArgumentParser:
     emu.add_argument("--http-port", type=int, default=0, metavar="PORT", help="0 picks a free port")
     emu.add_argument("--https-port", type=int, default=0, metavar="PORT", help="0 picks a free port")
     emu.add_argument("--state-dir", metavar="DIR", help="where pairings persist (default: a temporary folder)")
-    emu.add_argument("--user", dest="users", action="append", default=[], metavar="NAME:SECRET:ROLE",
-                     help=f"a user (repeatable); default root with the password in {PASSWORD_ENV}")
-    emu.add_argument("--own-address", action="append", default=[], metavar="ADDR", help="an address that is the device itself")
+    emu.add_argument(
+        "--user",
+        dest="users",
+        action="append",
+        default=[],
+        metavar="NAME:SECRET:ROLE",
+        help=f"a user (repeatable); default root with the password in {PASSWORD_ENV}",
+    )
+    emu.add_argument(
+        "--own-address", action="append", default=[], metavar="ADDR", help="an address that is the device itself"
+    )
     emu.add_argument("--dial-allow", action="append", default=[], metavar="CIDR", help="networks the emulator may dial")
     emu.add_argument("--cert", metavar="PEM", help="TLS certificate (with --key); default a generated test CA")
     emu.add_argument("--key", metavar="PEM")
-    emu.add_argument("--rtsp-port", type=int, default=0, metavar="PORT",
-                     help="where the emulator re-serves paired media over RTSP (a device uses 554; 0 picks a free port)")
-    emu.add_argument("--rtsps-port", type=int, default=0, metavar="PORT", help="the same over RTSP/TLS (a device uses 322)")
-    emu.add_argument("--peer-rtsp-port", type=int, default=554, metavar="PORT", help="the peers' RTSP port (default 554)")
-    emu.add_argument("--peer-rtsps-port", type=int, default=322, metavar="PORT", help="the peers' RTSPS port (default 322)")
+    emu.add_argument(
+        "--rtsp-port",
+        type=int,
+        default=0,
+        metavar="PORT",
+        help="where the emulator re-serves paired media over RTSP (a device uses 554; 0 picks a free port)",
+    )
+    emu.add_argument(
+        "--rtsps-port", type=int, default=0, metavar="PORT", help="the same over RTSP/TLS (a device uses 322)"
+    )
+    emu.add_argument(
+        "--peer-rtsp-port", type=int, default=554, metavar="PORT", help="the peers' RTSP port (default 554)"
+    )
+    emu.add_argument(
+        "--peer-rtsps-port", type=int, default=322, metavar="PORT", help="the peers' RTSPS port (default 322)"
+    )
     emu.add_argument("--peer-http-port", type=int, default=80, metavar="PORT", help="the peers' HTTP port (default 80)")
-    emu.add_argument("--peer-https-port", type=int, default=443, metavar="PORT", help="the peers' HTTPS port (default 443)")
-    emu.add_argument("--trust-ca-file", metavar="PEM",
-                     help="CA the emulator trusts for peer certificates (e.g. the file paircert peers --ca-out writes)")
-    emu.add_argument("--radar-revision", choices=("2025-08", "2026-01"), default="2025-08",
-                     help="which radar document revision's TLS fields getRadarConnection answers with")
+    emu.add_argument(
+        "--peer-https-port", type=int, default=443, metavar="PORT", help="the peers' HTTPS port (default 443)"
+    )
+    emu.add_argument(
+        "--trust-ca-file",
+        metavar="PEM",
+        help="CA the emulator trusts for peer certificates (e.g. the file paircert peers --ca-out writes)",
+    )
+    emu.add_argument(
+        "--radar-revision",
+        choices=("2025-08", "2026-01"),
+        default="2025-08",
+        help="which radar document revision's TLS fields getRadarConnection answers with",
+    )
     emu.add_argument("--auth-http", choices=("digest", "basic", "both"), default="digest")
     emu.add_argument("--auth-https", choices=("digest", "basic", "both"), default="basic")
-    peers = commands.add_parser("peers", help="run the peer camera and/or radar in the foreground",
-                                description="Serve the simulated peers a device pairs with (see README: ports and privileges).")
+    peers = commands.add_parser(
+        "peers",
+        help="run the peer camera and/or radar in the foreground",
+        description="Serve the simulated peers a device pairs with (see README: ports and privileges).",
+    )
     from paircert.peers import cli as peers_cli
 
     peers_cli.add_arguments(peers)
@@ -136,12 +183,33 @@ def _pytest_args(args: argparse.Namespace, run_dir: Path, extra: list[str]) -> l
     suites = data_dir("suites")
     ini = Path(__file__).resolve().parent / "plugin" / "suite.ini"
     argv = [
-        str(suites), "-c", str(ini), "--rootdir", str(suites.parent), "--confcutdir", str(suites),
-        "--import-mode=importlib", "-p", "no:cacheprovider", "-p", "paircert.plugin",
-        "--html", str(run_dir / "report.html"), "--self-contained-html",
-        "--junitxml", str(run_dir / "junit.xml"),
-        "--report-dir", str(run_dir), "--run-id", run_dir.name,
-        "--user", args.user, "--profile", args.profile, "--set-method", args.set_method,
+        str(suites),
+        "-c",
+        str(ini),
+        "--rootdir",
+        str(suites.parent),
+        "--confcutdir",
+        str(suites),
+        "--import-mode=importlib",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "paircert.plugin",
+        "--html",
+        str(run_dir / "report.html"),
+        "--self-contained-html",
+        "--junitxml",
+        str(run_dir / "junit.xml"),
+        "--report-dir",
+        str(run_dir),
+        "--run-id",
+        run_dir.name,
+        "--user",
+        args.user,
+        "--profile",
+        args.profile,
+        "--set-method",
+        args.set_method,
     ]
     if args.target:
         argv += ["--target", args.target]
@@ -153,8 +221,12 @@ def _pytest_args(args: argparse.Namespace, run_dir: Path, extra: list[str]) -> l
         argv += ["--seed", str(args.seed)]
     if args.keyword:
         argv += ["-k", args.keyword]
-    for flag, value in (("--peer-address", args.peer_address), ("--radar-peer-address", args.radar_peer_address),
-                        ("--peer-ca-dir", args.peer_ca_dir), ("--peer-ports", args.peer_ports)):
+    for flag, value in (
+        ("--peer-address", args.peer_address),
+        ("--radar-peer-address", args.radar_peer_address),
+        ("--peer-ca-dir", args.peer_ca_dir),
+        ("--peer-ports", args.peer_ports),
+    ):
         if value:
             argv += [flag, value]
     if args.device_trusts_peer_ca:
@@ -171,11 +243,15 @@ def _check_peer_options(args: argparse.Namespace) -> None:
             except ValueError:
                 raise CliError(f"{flag}: expected an IP address of this machine, got {value!r}", EXIT_USAGE) from None
     if args.peer_address and args.peer_address == args.radar_peer_address:
-        raise CliError("--radar-peer-address: the radar needs an address of its own (same ports as the camera)", EXIT_USAGE)
+        raise CliError(
+            "--radar-peer-address: the radar needs an address of its own (same ports as the camera)", EXIT_USAGE
+        )
     if args.peer_ports is not None:
         parts = args.peer_ports.split(",")
         if len(parts) != 4 or not all(p.isdigit() and 0 < int(p) < 65536 for p in parts):
-            raise CliError(f"--peer-ports: expected four ports RTSP,RTSPS,HTTP,HTTPS, got {args.peer_ports!r}", EXIT_USAGE)
+            raise CliError(
+                f"--peer-ports: expected four ports RTSP,RTSPS,HTTP,HTTPS, got {args.peer_ports!r}", EXIT_USAGE
+            )
     if args.device_trusts_peer_ca and not args.peer_ca_dir:
         raise CliError("--device-trusts-peer-ca needs --peer-ca-dir (the CA the device was told to trust)", EXIT_USAGE)
 
@@ -264,7 +340,11 @@ def _emulator(args: argparse.Namespace) -> int:
     for port in (args.http_port, args.https_port, args.rtsp_port, args.rtsps_port):
         _check_bindable(args.host, port)
     with contextlib.ExitStack() as stack:
-        state_dir = Path(args.state_dir) if args.state_dir else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="paircert-emulator-")))
+        state_dir = (
+            Path(args.state_dir)
+            if args.state_dir
+            else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="paircert-emulator-")))
+        )
         state_dir.mkdir(parents=True, exist_ok=True)
         options: dict[str, object] = {}
         if args.dial_allow:
@@ -274,11 +354,22 @@ def _emulator(args: argparse.Namespace) -> int:
         if args.trust_ca_file:
             options["trust_ca_file"] = Path(args.trust_ca_file)
         config = EmulatorConfig(
-            host=args.host, http_port=args.http_port, https_port=args.https_port, state_dir=state_dir,
-            users=users, own_addresses=list(args.own_address), auth_http=args.auth_http, auth_https=args.auth_https,
-            rtsp_port=args.rtsp_port, rtsps_port=args.rtsps_port, peer_rtsp_port=args.peer_rtsp_port,
-            peer_rtsps_port=args.peer_rtsps_port, peer_http_port=args.peer_http_port,
-            peer_https_port=args.peer_https_port, radar_revision=args.radar_revision, **options,
+            host=args.host,
+            http_port=args.http_port,
+            https_port=args.https_port,
+            state_dir=state_dir,
+            users=users,
+            own_addresses=list(args.own_address),
+            auth_http=args.auth_http,
+            auth_https=args.auth_https,
+            rtsp_port=args.rtsp_port,
+            rtsps_port=args.rtsps_port,
+            peer_rtsp_port=args.peer_rtsp_port,
+            peer_rtsps_port=args.peer_rtsps_port,
+            peer_http_port=args.peer_http_port,
+            peer_https_port=args.peer_https_port,
+            radar_revision=args.radar_revision,
+            **options,
         )
 
         media: list[str] = []

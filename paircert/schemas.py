@@ -317,8 +317,7 @@ def model_document() -> dict[str, Any]:
             },
         },
         "datatypes": {
-            name: {key: value for key, value in schema.items() if key != "$comment"}
-            for name, schema in types.items()
+            name: {key: value for key, value in schema.items() if key != "$comment"} for name, schema in types.items()
         },
     }
 

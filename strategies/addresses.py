@@ -92,7 +92,9 @@ _LDH = _ALNUM + "-"
 
 @cache
 def _ipv4_objects() -> st.SearchStrategy[ipaddress.IPv4Address]:
-    return st.builds(lambda net, host: net.network_address + host, st.sampled_from(DOCUMENTATION_IPV4), st.integers(1, 254))
+    return st.builds(
+        lambda net, host: net.network_address + host, st.sampled_from(DOCUMENTATION_IPV4), st.integers(1, 254)
+    )
 
 
 @cache

@@ -58,8 +58,8 @@ RULES: Final[dict[str, tuple[Level, str]]] = {
         "An address that is not a valid IPv4/IPv6 address or DNS name is rejected with error 102 "
         "(the documented Address type accepts it: only the strict layer camera-pairing/strict/address says so).",
     ),
-    "DCA-ADD-BODY": ("documented", "ADD is POST of {\"data\": {...}}: an object whose data member is an object."),
-    "DCA-SET-BODY": ("documented", "SET is PATCH with body {\"data\": <value>}, even for a bare string or boolean."),
+    "DCA-ADD-BODY": ("documented", 'ADD is POST of {"data": {...}}: an object whose data member is an object.'),
+    "DCA-SET-BODY": ("documented", 'SET is PATCH with body {"data": <value>}, even for a bare string or boolean.'),
     "CP-ADD-MEMBERS": (
         "undocumented",
         "ADD carries the six settable properties only; how a device treats other members (GET-only "
@@ -93,8 +93,9 @@ _READ_ONLY = ("id", "status", "productmodel", "productname")
 _PROTOCOL_LOOKALIKES = ("rtsp", "srtsp", "Rtsp", "RTSPS", "SRTP", "RTP", "HTTP", "", " RTSP", "RTSP ", "RTSP\n")
 
 
-def _case(value: Any, kind: str, why: str, rule: str, schema: str, *, rejects: bool = True, code: int | None = None
-          ) -> InvalidCase:
+def _case(
+    value: Any, kind: str, why: str, rule: str, schema: str, *, rejects: bool = True, code: int | None = None
+) -> InvalidCase:
     return InvalidCase(value, kind, why, rule, RULES[rule][0], schema, rejects, code)
 
 
@@ -177,8 +178,9 @@ def _schema_add_bodies() -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries({"data": st.fixed_dictionaries(members)})
 
 
-_OBJECT_KEYWORDS = frozenset({"type", "required", "additionalProperties", "properties", "title", "description",
-                              "$comment"})
+_OBJECT_KEYWORDS = frozenset(
+    {"type", "required", "additionalProperties", "properties", "title", "description", "$comment"}
+)
 
 
 @cache
@@ -269,8 +271,9 @@ def _field_fault(draw: st.DrawFn, prop: str, where: str, fault: str) -> tuple[st
 _STRICT_ONLY_KINDS: Final = tuple(k for k in INVALID_ADDRESS_KINDS if k != "overlong")
 
 
-def _fault_case(fault: tuple[str, str, str, Any, bool, int | None], body: Any, schema: str, prefix: str = ""
-                ) -> InvalidCase:
+def _fault_case(
+    fault: tuple[str, str, str, Any, bool, int | None], body: Any, schema: str, prefix: str = ""
+) -> InvalidCase:
     kind, why, rule, _value, rejects, code = fault
     return _case(body, prefix + kind, why, rule, schema, rejects=rejects, code=code)
 
@@ -289,13 +292,19 @@ def _any_json() -> st.SearchStrategy[Any]:
 @cache
 def _not_objects() -> st.SearchStrategy[tuple[str, Any]]:
     return st.sampled_from([t for t in JSON_TYPES if t != "object"]).flatmap(
-        lambda t: json_values(t).map(lambda value: (t, value)))
+        lambda t: json_values(t).map(lambda value: (t, value))
+    )
 
 
 # --------------------------------------------------------------------------- invalid ADD bodies
 
 ADD_FAULTS: Final = (
-    "missing", *_FIELD_FAULTS, "extra-member:data", "extra-member:body", "missing:data", "wrong-type:body",
+    "missing",
+    *_FIELD_FAULTS,
+    "extra-member:data",
+    "extra-member:body",
+    "missing:data",
+    "wrong-type:body",
     "wrong-type:data",
 )
 """Fault families of :func:`invalid_add_bodies`, drawn with equal weight."""
@@ -308,8 +317,9 @@ def _add_fault(draw: st.DrawFn, family: str) -> InvalidCase:
     if family == "missing":
         prop = draw(st.sampled_from(ADD_REQUIRED))
         del body["data"][prop]
-        return _case(body, f"missing:data.{prop}", f"ADD without the required property {prop}", "CP-ADD-REQUIRED",
-                     ADD_SCHEMA)
+        return _case(
+            body, f"missing:data.{prop}", f"ADD without the required property {prop}", "CP-ADD-REQUIRED", ADD_SCHEMA
+        )
     if family in _FIELD_FAULTS:
         prop = draw(st.sampled_from(_props_for(family)))
         fault = draw(_field_fault(prop, f"data.{prop}", family))
@@ -317,21 +327,37 @@ def _add_fault(draw: st.DrawFn, family: str) -> InvalidCase:
     if family == "extra-member:data":
         name = draw(_unknown_member_names(ADD_REQUIRED))
         body["data"][name] = draw(_any_json())
-        return _case(body, f"extra-member:data.{name}", f"ADD carries the member {name!r} besides the six properties",
-                     "CP-ADD-MEMBERS", ADD_SCHEMA)
+        return _case(
+            body,
+            f"extra-member:data.{name}",
+            f"ADD carries the member {name!r} besides the six properties",
+            "CP-ADD-MEMBERS",
+            ADD_SCHEMA,
+        )
     if family == "extra-member:body":
         name = draw(_unknown_member_names(("data",)))
         body[name] = draw(_any_json())
-        return _case(body, f"extra-member:{name}", f"the body carries {name!r} besides data", "DCA-BODY-MEMBERS",
-                     ADD_SCHEMA)
+        return _case(
+            body, f"extra-member:{name}", f"the body carries {name!r} besides data", "DCA-BODY-MEMBERS", ADD_SCHEMA
+        )
     if family == "missing:data":
         return _case({}, "missing:data", "the body has no data member", "DCA-ADD-BODY", ADD_SCHEMA)
     json_type, value = draw(_not_objects())
     if family == "wrong-type:body":
-        return _case(value, f"wrong-type:(root):{json_type}", f"the body is a JSON {json_type}, not an object",
-                     "DCA-ADD-BODY", ADD_SCHEMA)
-    return _case({"data": value}, f"wrong-type:data:{json_type}", f"data is a JSON {json_type}, not an object",
-                 "DCA-ADD-BODY", ADD_SCHEMA)
+        return _case(
+            value,
+            f"wrong-type:(root):{json_type}",
+            f"the body is a JSON {json_type}, not an object",
+            "DCA-ADD-BODY",
+            ADD_SCHEMA,
+        )
+    return _case(
+        {"data": value},
+        f"wrong-type:data:{json_type}",
+        f"data is a JSON {json_type}, not an object",
+        "DCA-ADD-BODY",
+        ADD_SCHEMA,
+    )
 
 
 def _check_families(families: tuple[str, ...], allowed: tuple[str, ...]) -> tuple[str, ...]:
@@ -374,11 +400,21 @@ def _set_fault(draw: st.DrawFn, prop: str, family: str) -> InvalidCase:
         return _case({}, f"{prefix}missing:data", "the SET body has no data member", "DCA-SET-BODY", schema)
     value = draw(valid_set_values(prop))
     if family == "bare-value":
-        return _case(value, f"{prefix}bare-value", "the value is sent bare, not wrapped as {\"data\": <value>}",
-                     "DCA-SET-BODY", schema)
+        return _case(
+            value,
+            f"{prefix}bare-value",
+            'the value is sent bare, not wrapped as {"data": <value>}',
+            "DCA-SET-BODY",
+            schema,
+        )
     name = draw(_unknown_member_names(("data",)))
-    return _case({"data": value, name: draw(_any_json())}, f"{prefix}extra-member:{name}",
-                 f"the SET body carries {name!r} besides data", "DCA-BODY-MEMBERS", schema)
+    return _case(
+        {"data": value, name: draw(_any_json())},
+        f"{prefix}extra-member:{name}",
+        f"the SET body carries {name!r} besides data",
+        "DCA-BODY-MEMBERS",
+        schema,
+    )
 
 
 @cache
@@ -393,8 +429,9 @@ def invalid_set_bodies(prop: str, families: tuple[str, ...] | None = None) -> st
 def invalid_set_requests(families: tuple[str, ...] | None = None) -> st.SearchStrategy[tuple[str, InvalidCase]]:
     """``(property, case)`` over every settable property and fault family (``families``: only
     these, for the properties they apply to)."""
-    pairs = [(prop, family) for prop in SETTABLE for family in set_faults(prop)
-             if families is None or family in families]
+    pairs = [
+        (prop, family) for prop in SETTABLE for family in set_faults(prop) if families is None or family in families
+    ]
     if families is not None:
         _check_families(families, tuple(sorted({f for p in SETTABLE for f in set_faults(p)})))
     return st.sampled_from(pairs).flatmap(lambda pair: _set_fault(*pair).map(lambda case: (pair[0], case)))

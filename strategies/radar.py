@@ -95,8 +95,9 @@ def _schema(method: str) -> str:
     return f"radar-pairing/request/{method}"
 
 
-def _case(value: Any, kind: str, why: str, rule: str, schema: str | None, *, rejects: bool = True,
-          code: int | None = None) -> InvalidCase:
+def _case(
+    value: Any, kind: str, why: str, rule: str, schema: str | None, *, rejects: bool = True, code: int | None = None
+) -> InvalidCase:
     return InvalidCase(value, kind, why, rule, RULES[rule][0], schema, rejects, code)
 
 
@@ -122,7 +123,7 @@ def api_versions(major: int = 1) -> st.SearchStrategy[str]:
 @cache
 def contexts() -> st.SearchStrategy[str]:
     """Any JSON string: the device echoes it back unchanged."""
-    return st.text(max_size=40) | st.sampled_from(("my context", "", "\"quoted\" \\ \u0000", "漢😀"))
+    return st.text(max_size=40) | st.sampled_from(("my context", "", '"quoted" \\ \u0000', "漢😀"))
 
 
 @cache
@@ -164,8 +165,9 @@ def valid_params(method: str, *, revision: str | None = None) -> st.SearchStrate
 
 
 @cache
-def valid_requests(method: str | None = None, *, revision: str | None = None, major: int = 1
-                   ) -> st.SearchStrategy[dict[str, Any]]:
+def valid_requests(
+    method: str | None = None, *, revision: str | None = None, major: int = 1
+) -> st.SearchStrategy[dict[str, Any]]:
     """Request envelopes: ``apiVersion`` ``"<major>.x"``, optional ``context``, ``method`` and its params.
 
     getSupportedVersions sometimes goes without apiVersion (it works with or without one)."""
@@ -194,8 +196,16 @@ def _valid_request(draw: st.DrawFn, method: str, revision: str | None, major: in
 # --------------------------------------------------------------------------- invalid params
 
 PARAM_FAULTS: Final = {
-    "setRadarConnection": ("missing", "wrong-type", "password-length", "tls", "tls-verify", "tls-certificate-cn",
-                           "params-missing", "params-type"),
+    "setRadarConnection": (
+        "missing",
+        "wrong-type",
+        "password-length",
+        "tls",
+        "tls-verify",
+        "tls-certificate-cn",
+        "params-missing",
+        "params-type",
+    ),
     "setActive": ("missing", "wrong-type", "params-missing", "params-type"),
 }
 """Fault families of :func:`invalid_params` per method, drawn with equal weight."""
@@ -211,7 +221,8 @@ def _wrong_type_code(json_type: str, code: int | None) -> int | None:
 def _wrong_values(right: str) -> st.SearchStrategy[tuple[str, Any]]:
     """``(json_type, value)`` of every JSON type but ``right``."""
     return st.sampled_from([t for t in JSON_TYPES if t != right]).flatmap(
-        lambda t: json_values(t).map(lambda value: (t, value)))
+        lambda t: json_values(t).map(lambda value: (t, value))
+    )
 
 
 @cache
@@ -219,12 +230,19 @@ def _any_json() -> st.SearchStrategy[Any]:
     return st.sampled_from(JSON_TYPES).flatmap(json_values)
 
 
-def _wrong_typed(draw: st.DrawFn, method: str, request: dict[str, Any], name: str, right: str, rule: str,
-                 code: int | None) -> InvalidCase:
+def _wrong_typed(
+    draw: st.DrawFn, method: str, request: dict[str, Any], name: str, right: str, rule: str, code: int | None
+) -> InvalidCase:
     json_type, value = draw(_wrong_values(right))
     request["params"][name] = value
-    return _case(request, f"wrong-type:params.{name}:{json_type}", f"params.{name} is a JSON {json_type}, not a {right}",
-                 rule, _schema(method), code=_wrong_type_code(json_type, code))
+    return _case(
+        request,
+        f"wrong-type:params.{name}:{json_type}",
+        f"params.{name} is a JSON {json_type}, not a {right}",
+        rule,
+        _schema(method),
+        code=_wrong_type_code(json_type, code),
+    )
 
 
 def _param_families(method: str | None, revision: str | None) -> list[tuple[str, str, str | None]]:
@@ -249,12 +267,16 @@ def _param_fault(draw: st.DrawFn, method: str, family: str, revision: str | None
     required = ("address", "user", "password") if method == "setRadarConnection" else ("active",)
     if family == "params-missing":
         del request["params"]
-        return _case(request, "missing:params", f"{method} without params", "RP-ERROR-MISSING-PARAM", schema,
-                     code=2103)
+        return _case(request, "missing:params", f"{method} without params", "RP-ERROR-MISSING-PARAM", schema, code=2103)
     if family == "params-type":
         json_type, request["params"] = draw(_wrong_values("object"))
-        return _case(request, f"wrong-type:params:{json_type}", f"params is a JSON {json_type}, not an object",
-                     "RP-ENVELOPE-SHAPE", schema)
+        return _case(
+            request,
+            f"wrong-type:params:{json_type}",
+            f"params is a JSON {json_type}, not an object",
+            "RP-ENVELOPE-SHAPE",
+            schema,
+        )
     if family == "missing":
         name = draw(st.sampled_from(required))
         del request["params"][name]
@@ -267,8 +289,14 @@ def _param_fault(draw: st.DrawFn, method: str, family: str, revision: str | None
     if family == "password-length":
         size = draw(st.sampled_from((0, _PASSWORD_MAX + 1)) | st.integers(_PASSWORD_MAX + 1, _PASSWORD_MAX + 16))
         request["params"]["password"] = draw(text_of_length(size))
-        return _case(request, "length:params.password", f"password has {size} characters, not 1..64",
-                     "RP-PASSWORD-LENGTH", schema, code=2104)
+        return _case(
+            request,
+            "length:params.password",
+            f"password has {size} characters, not 1..64",
+            "RP-PASSWORD-LENGTH",
+            schema,
+            code=2104,
+        )
     if family == "tls":
         return _wrong_typed(draw, method, request, "tls", "boolean", "RP-TLS-FIELDS-2025-08", 2104)
     if family == "tls-verify":
@@ -277,8 +305,9 @@ def _param_fault(draw: st.DrawFn, method: str, family: str, revision: str | None
     return _wrong_typed(draw, method, request, "tls-certificate-cn", "string", "RP-TLS-CERTIFICATE-CN", 2104)
 
 
-def invalid_params(method: str | None = None, *, revision: str | None = None,
-                   families: tuple[str, ...] | None = None) -> st.SearchStrategy[InvalidCase]:
+def invalid_params(
+    method: str | None = None, *, revision: str | None = None, families: tuple[str, ...] | None = None
+) -> st.SearchStrategy[InvalidCase]:
     """Whole requests whose params break one rule of ``method`` (setRadarConnection or setActive).
 
     Families (:data:`PARAM_FAULTS`): a required parameter missing (2103); a wrong JSON type
@@ -308,79 +337,159 @@ def _check_families(families: tuple[str, ...], allowed: tuple[str, ...]) -> tupl
 # --------------------------------------------------------------------------- malformed envelopes
 
 ENVELOPE_FAULTS: Final = (
-    "unsupported-version", "malformed-version", "apiVersion-type", "apiVersion-missing", "unknown-method",
-    "method-missing", "method-type", "context-type", "extra-member", "duplicate-member",
+    "unsupported-version",
+    "malformed-version",
+    "apiVersion-type",
+    "apiVersion-missing",
+    "unknown-method",
+    "method-missing",
+    "method-type",
+    "context-type",
+    "extra-member",
+    "duplicate-member",
 )
 """Fault families of :func:`malformed_envelopes`, drawn with equal weight."""
 
-_MALFORMED_VERSIONS = ("1", "1.0.0", "v1.0", "one.zero", "", "1.x", "1.", ".0", " 1.0", "1.0 ", "１.０", "1,0", "1-0",
-                       "latest", "1.0\n")
-_METHOD_LOOKALIKES = ("GetActive", "getactive", "getRadarConnections", "setradarconnection", "", " getActive",
-                      "getActive ", "getApiList", "getAllProperties", "clearConfig", "setActive\n")
+_MALFORMED_VERSIONS = (
+    "1",
+    "1.0.0",
+    "v1.0",
+    "one.zero",
+    "",
+    "1.x",
+    "1.",
+    ".0",
+    " 1.0",
+    "1.0 ",
+    "１.０",
+    "1,0",
+    "1-0",
+    "latest",
+    "1.0\n",
+)
+_METHOD_LOOKALIKES = (
+    "GetActive",
+    "getactive",
+    "getRadarConnections",
+    "setradarconnection",
+    "",
+    " getActive",
+    "getActive ",
+    "getApiList",
+    "getAllProperties",
+    "clearConfig",
+    "setActive\n",
+)
 _MEMBER_LOOKALIKES = ("apiversion", "Method", "id", "jsonrpc", "data", "error", "param", "Params")
 
 
 @cache
 @st.composite
-def _envelope_fault(draw: st.DrawFn, family: str, method: str | None, supported_majors: tuple[int, ...]
-                    ) -> InvalidCase:
+def _envelope_fault(draw: st.DrawFn, family: str, method: str | None, supported_majors: tuple[int, ...]) -> InvalidCase:
     if method is None:
         choices = [m for m in METHODS if not (family == "apiVersion-missing" and m == "getSupportedVersions")]
         method = draw(st.sampled_from(choices))
     request = draw(valid_requests(method))
     schema = _schema(method)
     if family == "unsupported-version":
-        major = draw((st.sampled_from((0, 2, 3, 10, 99)) | st.integers(0, 999)).filter(
-            lambda m: m not in supported_majors))
+        major = draw(
+            (st.sampled_from((0, 2, 3, 10, 99)) | st.integers(0, 999)).filter(lambda m: m not in supported_majors)
+        )
         request["apiVersion"] = f"{major}.{draw(st.integers(0, 9))}"
-        return _case(request, "unsupported-version", f"apiVersion {request['apiVersion']} has an unsupported major",
-                     "RP-VERSION-UNSUPPORTED", schema, rejects=False, code=2100)
+        return _case(
+            request,
+            "unsupported-version",
+            f"apiVersion {request['apiVersion']} has an unsupported major",
+            "RP-VERSION-UNSUPPORTED",
+            schema,
+            rejects=False,
+            code=2100,
+        )
     if family == "malformed-version":
         request["apiVersion"] = version = draw(st.sampled_from(_MALFORMED_VERSIONS))
-        return _case(request, "malformed-version", f"apiVersion {version!r} is not '<major>.<minor>'",
-                     "RP-VERSION-MALFORMED", schema)
+        return _case(
+            request,
+            "malformed-version",
+            f"apiVersion {version!r} is not '<major>.<minor>'",
+            "RP-VERSION-MALFORMED",
+            schema,
+        )
     if family == "apiVersion-type":
         json_type, request["apiVersion"] = draw(_wrong_values("string"))
-        return _case(request, f"wrong-type:apiVersion:{json_type}", f"apiVersion is a JSON {json_type}",
-                     "RP-VERSION-MALFORMED", schema)
+        return _case(
+            request,
+            f"wrong-type:apiVersion:{json_type}",
+            f"apiVersion is a JSON {json_type}",
+            "RP-VERSION-MALFORMED",
+            schema,
+        )
     if family == "apiVersion-missing":
         if method == "getSupportedVersions":
             raise ValueError("getSupportedVersions needs no apiVersion")
         request.pop("apiVersion", None)
         return _case(request, "missing:apiVersion", f"{method} without apiVersion", "RP-VERSION-MALFORMED", schema)
     if family == "unknown-method":
-        request["method"] = name = draw((st.sampled_from(_METHOD_LOOKALIKES) | st.text(max_size=20)).filter(
-            lambda m: m not in METHODS))
-        return _case(request, "unknown-method", f"method {name!r} is not one of the six", "RP-ERROR-UNKNOWN-METHOD",
-                     None, code=2102)
+        request["method"] = name = draw(
+            (st.sampled_from(_METHOD_LOOKALIKES) | st.text(max_size=20)).filter(lambda m: m not in METHODS)
+        )
+        return _case(
+            request,
+            "unknown-method",
+            f"method {name!r} is not one of the six",
+            "RP-ERROR-UNKNOWN-METHOD",
+            None,
+            code=2102,
+        )
     if family == "method-missing":
         del request["method"]
         return _case(request, "missing:method", "the request has no method", "RP-ENVELOPE-SHAPE", schema)
     if family == "method-type":
         json_type, request["method"] = draw(_wrong_values("string"))
-        return _case(request, f"wrong-type:method:{json_type}", f"method is a JSON {json_type}", "RP-ENVELOPE-SHAPE",
-                     schema)
+        return _case(
+            request, f"wrong-type:method:{json_type}", f"method is a JSON {json_type}", "RP-ENVELOPE-SHAPE", schema
+        )
     if family == "context-type":
         json_type, request["context"] = draw(_wrong_values("string"))
-        return _case(request, f"wrong-type:context:{json_type}", f"context is a JSON {json_type}, not a string",
-                     "RP-ENVELOPE-SHAPE", schema)
+        return _case(
+            request,
+            f"wrong-type:context:{json_type}",
+            f"context is a JSON {json_type}, not a string",
+            "RP-ENVELOPE-SHAPE",
+            schema,
+        )
     if family == "extra-member":
-        name = draw((st.sampled_from(_MEMBER_LOOKALIKES) | st.text(min_size=1, max_size=12)).filter(
-            lambda n: n not in ("apiVersion", "context", "method", "params")))
+        name = draw(
+            (st.sampled_from(_MEMBER_LOOKALIKES) | st.text(min_size=1, max_size=12)).filter(
+                lambda n: n not in ("apiVersion", "context", "method", "params")
+            )
+        )
         request[name] = draw(_any_json())
-        return _case(request, f"extra-member:{name}", f"the request carries {name!r}, which the document does not list",
-                     "RP-ENVELOPE-MEMBERS", schema, rejects=False)
+        return _case(
+            request,
+            f"extra-member:{name}",
+            f"the request carries {name!r}, which the document does not list",
+            "RP-ENVELOPE-MEMBERS",
+            schema,
+            rejects=False,
+        )
     request.setdefault("apiVersion", "1.0")
     name = draw(st.sampled_from(("apiVersion", "method")))
     other = draw(st.sampled_from(("2.0", "1.0", "99.1"))) if name == "apiVersion" else draw(st.sampled_from(METHODS))
     text = json.dumps(request, ensure_ascii=False)
     body = (text[:-1] + f", {json.dumps(name)}: {json.dumps(other)}}}").encode("utf-8")
-    return _case(body, f"duplicate-member:{name}", f"{name} appears twice in the request object",
-                 "RP-DUPLICATE-MEMBERS", None, rejects=False)
+    return _case(
+        body,
+        f"duplicate-member:{name}",
+        f"{name} appears twice in the request object",
+        "RP-DUPLICATE-MEMBERS",
+        None,
+        rejects=False,
+    )
 
 
-def malformed_envelopes(method: str | None = None, *, supported_majors: tuple[int, ...] = (1,),
-                        families: tuple[str, ...] = ENVELOPE_FAULTS) -> st.SearchStrategy[InvalidCase]:
+def malformed_envelopes(
+    method: str | None = None, *, supported_majors: tuple[int, ...] = (1,), families: tuple[str, ...] = ENVELOPE_FAULTS
+) -> st.SearchStrategy[InvalidCase]:
     """Requests whose envelope is wrong in one way (:data:`ENVELOPE_FAULTS`): apiVersion missing,
     ill-typed or not ``<major>.<minor>`` (None), or of an unsupported major (2100); method missing
     or ill-typed (None) or unknown (2102); context not a string (None); an unlisted member
@@ -398,8 +507,9 @@ def malformed_envelopes(method: str | None = None, *, supported_majors: tuple[in
 
 
 @cache
-def _envelope_strategy(families: tuple[str, ...], method: str | None, majors: tuple[int, ...]
-                       ) -> st.SearchStrategy[InvalidCase]:
+def _envelope_strategy(
+    families: tuple[str, ...], method: str | None, majors: tuple[int, ...]
+) -> st.SearchStrategy[InvalidCase]:
     return st.sampled_from(families).flatmap(lambda family: _envelope_fault(family, method, majors))
 
 
@@ -442,8 +552,13 @@ def _non_json_fault(draw: st.DrawFn, family: str) -> InvalidCase:
             value: Any = [draw(valid_requests())]  # a batch: a list holding one valid request
         else:
             value = draw(json_values(json_type))
-        return _case(json.dumps(value, ensure_ascii=False).encode("utf-8"), f"not-an-object:{json_type}",
-                     f"the body is valid JSON but a {json_type}, not a request object", "RP-ENVELOPE-SHAPE", None)
+        return _case(
+            json.dumps(value, ensure_ascii=False).encode("utf-8"),
+            f"not-an-object:{json_type}",
+            f"the body is valid JSON but a {json_type}, not a request object",
+            "RP-ENVELOPE-SHAPE",
+            None,
+        )
     if family == "near-json":
         data = draw(st.sampled_from(_NEAR_JSON))
     elif family == "random-bytes":
@@ -451,8 +566,14 @@ def _non_json_fault(draw: st.DrawFn, family: str) -> InvalidCase:
     else:
         whole = json.dumps(draw(valid_requests()), ensure_ascii=False).encode("utf-8")
         data = whole[: draw(st.integers(0, len(whole) - 1))]
-    return _case(data, f"invalid-json:{family}", "the body is not valid JSON (RFC 8259, UTF-8)",
-                 "RP-ERROR-INVALID-JSON", None, code=2101)
+    return _case(
+        data,
+        f"invalid-json:{family}",
+        "the body is not valid JSON (RFC 8259, UTF-8)",
+        "RP-ERROR-INVALID-JSON",
+        None,
+        code=2101,
+    )
 
 
 @cache
@@ -463,8 +584,9 @@ def non_json_bodies(families: tuple[str, ...] = NON_JSON_FAULTS) -> st.SearchStr
     return st.sampled_from(_check_families(families, NON_JSON_FAULTS)).flatmap(_non_json_fault)
 
 
-def invalid_requests(*, supported_majors: tuple[int, ...] = (1,), revision: str | None = None
-                     ) -> st.SearchStrategy[InvalidCase]:
+def invalid_requests(
+    *, supported_majors: tuple[int, ...] = (1,), revision: str | None = None
+) -> st.SearchStrategy[InvalidCase]:
     """Every invalid radar request above, one fault each, every fault family equally likely."""
     _check_revision(revision)
     majors = tuple(sorted(set(supported_majors)))

@@ -59,9 +59,7 @@ def test_challenges_parse_from_one_header_or_several() -> None:
 
 def _answer(verifier: DigestVerifier, algorithm: str, password: str, nc: int = 1, method: str = "GET") -> str:
     offered = {c.algorithm: c for c in parse_challenges(verifier.challenges())}
-    return digest_authorization(
-        offered[algorithm], username="admin", password=password, method=method, uri="/x", nc=nc
-    )
+    return digest_authorization(offered[algorithm], username="admin", password=password, method=method, uri="/x", nc=nc)
 
 
 @pytest.mark.parametrize("algorithm", ["MD5", "SHA-256"])

@@ -18,11 +18,19 @@ from paircert.auth import DigestVerifier
 REPO = Path(__file__).resolve().parents[1]
 
 
-def paircert(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def paircert(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
     environment.update(PYTHONPATH=str(REPO), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "paircert", *args], cwd=cwd, env=environment,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "paircert", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def one_error_line(result: subprocess.CompletedProcess[str]) -> str:
@@ -88,8 +96,15 @@ def test_usage_errors_exit_2_with_one_line(args: list[str], fragment: str) -> No
 
 def test_unreachable_target_is_one_line_and_exit_3(tmp_path: Path) -> None:
     port = closed_port()
-    result = paircert("run", "--target", f"http://127.0.0.1:{port}", "--report-dir", str(tmp_path),
-                      env={"PAIRCERT_PASSWORD": "pw-abcdef"}, cwd=tmp_path)
+    result = paircert(
+        "run",
+        "--target",
+        f"http://127.0.0.1:{port}",
+        "--report-dir",
+        str(tmp_path),
+        env={"PAIRCERT_PASSWORD": "pw-abcdef"},
+        cwd=tmp_path,
+    )
     assert result.returncode == 3
     line = one_error_line(result)
     assert f"cannot reach the target at http://127.0.0.1:{port}" in line and "pw-abcdef" not in line
@@ -97,7 +112,9 @@ def test_unreachable_target_is_one_line_and_exit_3(tmp_path: Path) -> None:
 
 
 def test_rejected_credentials_are_a_different_line(tmp_path: Path, rejecting_device: str) -> None:
-    result = paircert("run", "--target", rejecting_device, "--user", "root", env={"PAIRCERT_PASSWORD": "wrong-pw-123"}, cwd=tmp_path)
+    result = paircert(
+        "run", "--target", rejecting_device, "--user", "root", env={"PAIRCERT_PASSWORD": "wrong-pw-123"}, cwd=tmp_path
+    )
     assert result.returncode == 3
     line = one_error_line(result)
     assert "rejected the admin credentials for user 'root'" in line and "wrong-pw-123" not in line
@@ -137,8 +154,13 @@ def test_emulator_port_in_use_is_one_line() -> None:
 def test_emulator_prints_its_urls_and_stops_quietly_on_interrupt(tmp_path: Path) -> None:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
     environment.update(PYTHONPATH=str(REPO), PAIRCERT_PASSWORD="emu-secret-123")
-    process = subprocess.Popen([sys.executable, "-m", "paircert", "emulator", "--state-dir", str(tmp_path)],
-                               env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "paircert", "emulator", "--state-dir", str(tmp_path)],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stdout is not None
         lines = [process.stdout.readline() for _ in range(4)]

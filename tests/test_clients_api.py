@@ -25,7 +25,9 @@ Handler = Callable[[httpx.Request], httpx.Response]
 
 def client(handler: Handler) -> tuple[httpx.Client, Transcript]:
     transcript = Transcript()
-    return open_client("http://device.test", None, transcript=transcript, transport=httpx.MockTransport(handler)), transcript
+    return open_client(
+        "http://device.test", None, transcript=transcript, transport=httpx.MockTransport(handler)
+    ), transcript
 
 
 def test_api_response_accessors_follow_the_envelope_style() -> None:
@@ -37,7 +39,9 @@ def test_api_response_accessors_follow_the_envelope_style() -> None:
             "/err": httpx.Response(400, json={"status": "error", "error": {"code": 102, "message": "bad address"}}),
             "/text": httpx.Response(500, text="oops"),
             "/cgi-ok": httpx.Response(200, json={"apiVersion": "1.0", "method": "m", "data": {}}),
-            "/cgi-err": httpx.Response(200, json={"apiVersion": "1.0", "method": "m", "error": {"code": 2201, "message": "m"}}),
+            "/cgi-err": httpx.Response(
+                200, json={"apiVersion": "1.0", "method": "m", "error": {"code": 2201, "message": "m"}}
+            ),
         }[request.url.path]
 
     http, transcript = client(handler)
@@ -65,7 +69,9 @@ def test_radar_probe_tries_axis_cgi_first_then_the_bare_path() -> None:
         if request.url.path == RADAR_PATHS[0]:
             return httpx.Response(404, json={"status": "error", "error": {"code": 404, "message": "not found"}})
         body = json.loads(request.content)
-        return httpx.Response(200, json={"apiVersion": "1.0", "method": body["method"], "data": {"apiVersions": ["1.0"]}})
+        return httpx.Response(
+            200, json={"apiVersion": "1.0", "method": body["method"], "data": {"apiVersions": ["1.0"]}}
+        )
 
     http, transcript = client(handler)
     with http:
@@ -76,7 +82,9 @@ def test_radar_probe_tries_axis_cgi_first_then_the_bare_path() -> None:
 
 
 def test_radar_probe_stops_at_the_first_path_that_answers_and_reports_none_when_neither_does() -> None:
-    http, transcript = client(lambda r: httpx.Response(200, json={"apiVersion": "1.0", "error": {"code": 2100, "message": "v"}}))
+    http, transcript = client(
+        lambda r: httpx.Response(200, json={"apiVersion": "1.0", "error": {"code": 2100, "message": "v"}})
+    )
     with http:
         assert RadarClient(http, transcript).probe() == RADAR_PATHS[0]
     http, transcript = client(lambda r: httpx.Response(404, text="no"))
@@ -99,8 +107,11 @@ def test_radar_envelopes_are_built_as_documented() -> None:
         radar.get_supported_versions(api_version=None)
         radar.call("getActive", context="ctx", extra={"apiVersion": 2})
         radar.set_active(True)
-    assert bodies[0] == {"apiVersion": "1.0", "method": "setRadarConnection",
-                         "params": {"address": "192.0.2.10", "user": "john", "password": "doe-secret", "tls": True, "tls-verify": False}}
+    assert bodies[0] == {
+        "apiVersion": "1.0",
+        "method": "setRadarConnection",
+        "params": {"address": "192.0.2.10", "user": "john", "password": "doe-secret", "tls": True, "tls-verify": False},
+    }
     assert bodies[1] == {"method": "getSupportedVersions"}
     assert bodies[2] == {"apiVersion": 2, "context": "ctx", "method": "getActive"}
     assert bodies[3]["params"] == {"active": True}

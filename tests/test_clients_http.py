@@ -15,7 +15,9 @@ def digest_device(verifier: DigestVerifier) -> httpx.MockTransport:
     def handler(request: httpx.Request) -> httpx.Response:
         result = verifier.verify(request.method, request.headers.get("authorization", ""), {"root": PASSWORD}.get)
         if not result.ok:
-            return httpx.Response(401, headers=[("WWW-Authenticate", c) for c in verifier.challenges(stale=result.stale)])
+            return httpx.Response(
+                401, headers=[("WWW-Authenticate", c) for c in verifier.challenges(stale=result.stale)]
+            )
         return httpx.Response(200, json={"status": "success", "data": {"user": result.username}})
 
     return httpx.MockTransport(handler)
@@ -31,8 +33,12 @@ def test_credentials_repr_hides_the_password() -> None:
 
 def test_digest_round_trip_records_both_legs_redacted() -> None:
     transcript = Transcript()
-    with open_client("http://device.test", Credentials("root", PASSWORD), transcript=transcript,
-                     transport=digest_device(DigestVerifier("AXIS_TEST"))) as http:
+    with open_client(
+        "http://device.test",
+        Credentials("root", PASSWORD),
+        transcript=transcript,
+        transport=digest_device(DigestVerifier("AXIS_TEST")),
+    ) as http:
         dca = DcaClient(http, transcript)
         first = dca.get("/config/rest/camera-pairing/v1beta")
         second = dca.get("/config/rest/camera-pairing/v1beta")
@@ -48,8 +54,12 @@ def test_digest_round_trip_records_both_legs_redacted() -> None:
 
 def test_wrong_password_stays_401_after_one_retry() -> None:
     transcript = Transcript()
-    with open_client("http://device.test", Credentials("root", "wrong-one"), transcript=transcript,
-                     transport=digest_device(DigestVerifier("AXIS_TEST"))) as http:
+    with open_client(
+        "http://device.test",
+        Credentials("root", "wrong-one"),
+        transcript=transcript,
+        transport=digest_device(DigestVerifier("AXIS_TEST")),
+    ) as http:
         resp = DcaClient(http, transcript).get("/config/discover")
     assert resp.status_code == 401 and not resp.ok
     assert len(transcript.exchanges) == 2
@@ -66,7 +76,9 @@ def test_insecure_becomes_a_curl_option_and_anonymous_sends_no_user() -> None:
 
 def test_a_bare_httpx_client_still_gets_an_exchange() -> None:
     transcript = Transcript()
-    transport = httpx.MockTransport(lambda request: httpx.Response(404, json={"status": "error", "error": {"code": 404, "message": "no"}}))
+    transport = httpx.MockTransport(
+        lambda request: httpx.Response(404, json={"status": "error", "error": {"code": 404, "message": "no"}})
+    )
     with httpx.Client(base_url="http://device.test", transport=transport) as http:
         resp = DcaClient(http, transcript, set_method="PUT").set("/a/b", {"password": "peer-secret-1"})
     assert resp.exchange.method == "PUT" and resp.error_code == 404 and resp.error_message == "no"

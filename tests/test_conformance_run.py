@@ -31,7 +31,11 @@ def _environment(**extra: str) -> dict[str, str]:
 def _run(*args: str, cwd: Path, **env: str) -> tuple[subprocess.CompletedProcess[str], Path]:
     result = subprocess.run(
         [sys.executable, "-m", "paircert", "run", "--report-dir", "out", "--profile", "gate", *args],
-        cwd=cwd, env=_environment(**env), capture_output=True, text=True, timeout=600,
+        cwd=cwd,
+        env=_environment(**env),
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     (run_dir,) = (cwd / "out").iterdir()
     return result, run_dir
@@ -67,20 +71,57 @@ def peer_setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], lis
     ca_dir = tmp_path_factory.mktemp("peer-ca")
     load_test_ca(ca_dir)
     rtsp, rtsps, http, https = _ports_free_on_both_peer_addresses(4)
-    emulator_args = ["--peer-rtsp-port", str(rtsp), "--peer-rtsps-port", str(rtsps), "--peer-http-port", str(http),
-                     "--peer-https-port", str(https), "--trust-ca-file", str(ca_dir / CA_CERT_NAME)]
-    run_args = ["--peer-address", "127.0.0.2", "--radar-peer-address", "127.0.0.3",
-                "--peer-ports", f"{rtsp},{rtsps},{http},{https}", "--peer-ca-dir", str(ca_dir), "--device-trusts-peer-ca"]
+    emulator_args = [
+        "--peer-rtsp-port",
+        str(rtsp),
+        "--peer-rtsps-port",
+        str(rtsps),
+        "--peer-http-port",
+        str(http),
+        "--peer-https-port",
+        str(https),
+        "--trust-ca-file",
+        str(ca_dir / CA_CERT_NAME),
+    ]
+    run_args = [
+        "--peer-address",
+        "127.0.0.2",
+        "--radar-peer-address",
+        "127.0.0.3",
+        "--peer-ports",
+        f"{rtsp},{rtsps},{http},{https}",
+        "--peer-ca-dir",
+        str(ca_dir),
+        "--device-trusts-peer-ca",
+    ]
     return emulator_args, run_args
 
 
 @pytest.fixture(scope="module")
-def separate_emulator(tmp_path_factory: pytest.TempPathFactory, peer_setup: tuple[list[str], list[str]]) -> Iterator[str]:
+def separate_emulator(
+    tmp_path_factory: pytest.TempPathFactory, peer_setup: tuple[list[str], list[str]]
+) -> Iterator[str]:
     state = tmp_path_factory.mktemp("separate-state")
     process = subprocess.Popen(
-        [sys.executable, "-m", "paircert", "emulator", "--state-dir", str(state), "--user", f"root:{ADMIN}:admin",
-         "--user", f"op:{OPERATOR}:operator", "--user", f"view:{VIEWER}:viewer", *peer_setup[0]],
-        env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "paircert",
+            "emulator",
+            "--state-dir",
+            str(state),
+            "--user",
+            f"root:{ADMIN}:admin",
+            "--user",
+            f"op:{OPERATOR}:operator",
+            "--user",
+            f"view:{VIEWER}:viewer",
+            *peer_setup[0],
+        ],
+        env=_environment(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout is not None
@@ -101,14 +142,24 @@ def both_runs(
 ) -> dict[str, tuple[subprocess.CompletedProcess[str], Path]]:
     embedded = _run(cwd=tmp_path_factory.mktemp("embedded"))
     targeted = _run(
-        "--target", separate_emulator, "--user", "root", "--operator", f"op:{OPERATOR}", "--viewer", f"view:{VIEWER}",
+        "--target",
+        separate_emulator,
+        "--user",
+        "root",
+        "--operator",
+        f"op:{OPERATOR}",
+        "--viewer",
+        f"view:{VIEWER}",
         *peer_setup[1],
-        cwd=tmp_path_factory.mktemp("targeted"), PAIRCERT_PASSWORD=ADMIN,
+        cwd=tmp_path_factory.mktemp("targeted"),
+        PAIRCERT_PASSWORD=ADMIN,
     )
     return {"embedded": embedded, "targeted": targeted}
 
 
-def test_the_main_job_passes_against_the_embedded_emulator(both_runs: dict[str, tuple[subprocess.CompletedProcess[str], Path]]) -> None:
+def test_the_main_job_passes_against_the_embedded_emulator(
+    both_runs: dict[str, tuple[subprocess.CompletedProcess[str], Path]],
+) -> None:
     result, run_dir = both_runs["embedded"]
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     verdicts = _verdicts(run_dir)
@@ -118,7 +169,9 @@ def test_the_main_job_passes_against_the_embedded_emulator(both_runs: dict[str, 
         assert (run_dir / artifact).stat().st_size > 0
 
 
-def test_a_separately_started_emulator_gets_the_same_verdicts(both_runs: dict[str, tuple[subprocess.CompletedProcess[str], Path]]) -> None:
+def test_a_separately_started_emulator_gets_the_same_verdicts(
+    both_runs: dict[str, tuple[subprocess.CompletedProcess[str], Path]],
+) -> None:
     result, run_dir = both_runs["targeted"]
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     embedded, targeted = _verdicts(both_runs["embedded"][1]), _verdicts(run_dir)
@@ -127,7 +180,9 @@ def test_a_separately_started_emulator_gets_the_same_verdicts(both_runs: dict[st
     assert differing == {}
 
 
-def test_no_artifact_or_console_output_carries_a_password(both_runs: dict[str, tuple[subprocess.CompletedProcess[str], Path]]) -> None:
+def test_no_artifact_or_console_output_carries_a_password(
+    both_runs: dict[str, tuple[subprocess.CompletedProcess[str], Path]],
+) -> None:
     result, run_dir = both_runs["targeted"]
     files = [path for path in run_dir.rglob("*") if path.is_file()]
     texts = [result.stdout, result.stderr] + [path.read_text(errors="replace") for path in files]

@@ -181,7 +181,9 @@ def test_own_address_is_101(api: httpx.Client, address: str) -> None:
     assert_error(api.patch(f"{item}/address", json={"data": address}), 400, 101)
 
 
-@pytest.mark.parametrize("address", ["", "not an address", "300.1.1.1", "1.2.3", "[::1]", "-bad.example", "a..b", "x" * 65])
+@pytest.mark.parametrize(
+    "address", ["", "not an address", "300.1.1.1", "1.2.3", "[::1]", "-bad.example", "a..b", "x" * 65]
+)
 def test_invalid_address_is_rejected(api: httpx.Client, address: str) -> None:
     response = add(api, address=address)
     expected = 400 if len(address) > 64 else 102
@@ -218,9 +220,7 @@ def test_lengths_count_characters_not_bytes(api: httpx.Client) -> None:
     assert add(api, username="ü" * 64, description="€" * 128).status_code == 201
 
 
-@pytest.mark.parametrize(
-    "content", [b"{", b"[]", b'{"data": {}, "more": 1}', b'{"notdata": 1}', b"\xff\xfe"]
-)
+@pytest.mark.parametrize("content", [b"{", b"[]", b'{"data": {}, "more": 1}', b'{"notdata": 1}', b"\xff\xfe"])
 def test_malformed_bodies_are_400(api: httpx.Client, content: bytes) -> None:
     assert_error(api.post(LIST, content=content, headers={"content-type": "application/json"}), 400, 400)
 
@@ -241,7 +241,13 @@ def test_json_content_type_with_charset_is_accepted(api: httpx.Client) -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("address", 5), ("username", None), ("description", "d" * 129), ("streamingprotocol", "rtsp"), ("verifycertificate", 1)],
+    [
+        ("address", 5),
+        ("username", None),
+        ("description", "d" * 129),
+        ("streamingprotocol", "rtsp"),
+        ("verifycertificate", 1),
+    ],
 )
 def test_bad_set_values_are_400(api: httpx.Client, name: str, value: Any) -> None:
     item = f"{LIST}/{add(api).json()['data']['id']}"
@@ -283,7 +289,9 @@ def test_undefined_operations_are_405_with_allow(api: httpx.Client, verb: str, s
     assert response.headers["allow"] == allow
 
 
-@pytest.mark.parametrize(("verb", "path", "allow"), [("DELETE", LIST, "GET, POST"), ("POST", ROOT, "GET"), ("PUT", LIST, "GET, POST")])
+@pytest.mark.parametrize(
+    ("verb", "path", "allow"), [("DELETE", LIST, "GET, POST"), ("POST", ROOT, "GET"), ("PUT", LIST, "GET, POST")]
+)
 def test_undefined_collection_and_root_operations_are_405(api: httpx.Client, verb: str, path: str, allow: str) -> None:
     response = api.request(verb, path, json={"data": {}})
     assert_error(response, 405, 405)
@@ -318,7 +326,9 @@ def test_https_offers_basic_and_accepts_it(emulator: EmbeddedEmulator) -> None:
 
 
 @pytest.mark.parametrize("role", ["operator", "viewer"])
-def test_operator_and_viewer_are_403_for_every_operation(api: httpx.Client, emulator: EmbeddedEmulator, role: str) -> None:
+def test_operator_and_viewer_are_403_for_every_operation(
+    api: httpx.Client, emulator: EmbeddedEmulator, role: str
+) -> None:
     item = f"{LIST}/{add(api).json()['data']['id']}"
     with _client(emulator, role) as client:
         assert_error(client.get(ROOT), 403, 403)

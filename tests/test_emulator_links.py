@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import trustme
-
 from test_emulator_links_peer import (  # noqa: F401  (fixtures are used by name)
     LIST,
     MEDIA_PATH,
@@ -51,7 +50,9 @@ def test_rtsp_pairing_goes_connecting_then_paired_with_the_peers_model_and_name(
     assert record.transport is not None and "interleaved" in record.transport
 
 
-def test_wrong_password_is_error_107_at_deviceinfo_and_the_item_answers_the_107_envelope(rigs: Callable[..., Rig]) -> None:
+def test_wrong_password_is_error_107_at_deviceinfo_and_the_item_answers_the_107_envelope(
+    rigs: Callable[..., Rig],
+) -> None:
     rig = rigs()
     pairing = rig.add(password="not-the-password")
     watch = rig.watch(pairing)
@@ -65,7 +66,9 @@ def test_wrong_password_is_error_107_at_deviceinfo_and_the_item_answers_the_107_
     assert rig.peer.records() == []  # step 2 failed, so step 3 never started
 
 
-def test_rtsp_rejecting_the_credentials_is_107_and_pairs_once_it_accepts(rigs: Callable[..., Rig], fast_backoff: None) -> None:
+def test_rtsp_rejecting_the_credentials_is_107_and_pairs_once_it_accepts(
+    rigs: Callable[..., Rig], fast_backoff: None
+) -> None:
     rig = rigs()
     rig.peer.faults.reject_credentials = True
     pairing = rig.add()
@@ -133,7 +136,9 @@ def test_rtsp_ignores_verifycertificate(rigs: Callable[..., Rig], stranger_ca: t
     assert record.tls_version is None
 
 
-def test_a_dropped_stream_is_106_and_pairs_again_when_the_peer_behaves(rigs: Callable[..., Rig], fast_backoff: None) -> None:
+def test_a_dropped_stream_is_106_and_pairs_again_when_the_peer_behaves(
+    rigs: Callable[..., Rig], fast_backoff: None
+) -> None:
     rig = rigs()
     pairing = rig.add()
     watch = rig.watch(pairing)
@@ -150,7 +155,9 @@ def test_a_dropped_stream_is_106_and_pairs_again_when_the_peer_behaves(rigs: Cal
     assert dropped_after < 2 and recovered_after < 8
 
 
-def test_a_stalled_stream_is_106_after_three_seconds_and_pairs_again(rigs: Callable[..., Rig], fast_backoff: None) -> None:
+def test_a_stalled_stream_is_106_after_three_seconds_and_pairs_again(
+    rigs: Callable[..., Rig], fast_backoff: None
+) -> None:
     rig = rigs()
     pairing = rig.add()
     watch = rig.watch(pairing)
@@ -167,7 +174,9 @@ def test_a_stalled_stream_is_106_after_three_seconds_and_pairs_again(rigs: Calla
     watch.report("stall, then fault cleared")
 
 
-def test_a_peer_that_goes_away_is_106_then_108_and_paired_when_it_is_back(rigs: Callable[..., Rig], fast_backoff: None) -> None:
+def test_a_peer_that_goes_away_is_106_then_108_and_paired_when_it_is_back(
+    rigs: Callable[..., Rig], fast_backoff: None
+) -> None:
     rig = rigs()
     pairing = rig.add()
     watch = rig.watch(pairing)

@@ -120,8 +120,19 @@ class FakeSource:
             extension = OnvifReplay(ntp, clean_point=index % 25 == 0).to_extension()
             head = number.to_bytes(8, "big")
             if video:  # two packets per frame: FU-A-ish bytes, the marker ends the frame
-                yield RtpPacket(payload_type, 2 * index, 3600 * index, ssrc, b"\x7c\x85" + head + bytes(600), False, (), extension)
-                yield RtpPacket(payload_type, 2 * index + 1, 3600 * index, ssrc, b"\x7c\x45" + head + bytes(300), True, (), extension)
+                yield RtpPacket(
+                    payload_type, 2 * index, 3600 * index, ssrc, b"\x7c\x85" + head + bytes(600), False, (), extension
+                )
+                yield RtpPacket(
+                    payload_type,
+                    2 * index + 1,
+                    3600 * index,
+                    ssrc,
+                    b"\x7c\x45" + head + bytes(300),
+                    True,
+                    (),
+                    extension,
+                )
             else:
                 body = head + b"<tt:MetadataStream><tt:Frame/></tt:MetadataStream>"
                 yield RtpPacket(payload_type, index, 3600 * index, ssrc, body, True, (), extension)
@@ -180,7 +191,9 @@ class InfoResponder:
                     return
                 lines = head.decode("latin-1").split("\r\n")
                 method, path, _ = lines[0].split(" ", 2)
-                headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)}
+                headers = {
+                    k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:] if line)
+                }
                 length = int(headers.get("content-length", "0"))
                 body = await asyncio.wait_for(reader.readexactly(min(length, 65536)), 10)
                 writer.write(self._answer(method, path, headers, body))
@@ -461,7 +474,9 @@ def rigs(
 
     def make(ca: trustme.CA | None = None, **overrides: Any) -> Rig:
         peer = make_peer(peer_loop, ca or trusted_ca)
-        emulator = EmbeddedEmulator(emulator_config(tmp_path / f"state-{len(made)}", peer, trusted_ca_file, **overrides))
+        emulator = EmbeddedEmulator(
+            emulator_config(tmp_path / f"state-{len(made)}", peer, trusted_ca_file, **overrides)
+        )
         try:
             emulator.start()
         except BaseException:
@@ -482,7 +497,9 @@ def rigs(
 # -- the fake peer's own tests ----------------------------------------------------------------
 
 
-def test_the_fake_peer_answers_deviceinfo_with_digest_only(peer_loop: PeerLoop, trusted_ca: trustme.CA, trusted_ca_file: Path) -> None:
+def test_the_fake_peer_answers_deviceinfo_with_digest_only(
+    peer_loop: PeerLoop, trusted_ca: trustme.CA, trusted_ca_file: Path
+) -> None:
     peer = make_peer(peer_loop, trusted_ca)
     try:
         body = {"apiVersion": "1.0", "method": "getAllProperties"}

@@ -15,11 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import trustme
-
-from paircert.emulator.config import EmulatorConfig, User
-from paircert.emulator.device import Device
-from paircert.emulator.links import LinkTarget, PeerIdentity
-from paircert.emulator.model import RadarConfig
 from test_emulator_links_peer import (  # noqa: F401  (fixtures are used by name)
     PEER_HOST,
     PEER_PASSWORD,
@@ -34,11 +29,23 @@ from test_emulator_links_peer import (  # noqa: F401  (fixtures are used by name
     trusted_ca_file,
 )
 
+from paircert.emulator.config import EmulatorConfig, User
+from paircert.emulator.device import Device
+from paircert.emulator.links import LinkTarget, PeerIdentity
+from paircert.emulator.model import RadarConfig
+
 RADAR_URL_QUERY = "video=0&audio=0&analytics=polygon"
 
 
 def connection(**overrides: Any) -> dict[str, Any]:
-    return {"address": PEER_HOST, "user": PEER_USER, "password": PEER_PASSWORD, "tls": False, "tls-verify": False, **overrides}
+    return {
+        "address": PEER_HOST,
+        "user": PEER_USER,
+        "password": PEER_PASSWORD,
+        "tls": False,
+        "tls-verify": False,
+        **overrides,
+    }
 
 
 def activate(rig: Rig, **overrides: Any) -> None:
@@ -99,7 +106,9 @@ def test_an_unresolvable_name_is_address_failed(rigs: Callable[..., Rig]) -> Non
     watch.report("radar name.invalid")
 
 
-def test_a_dropped_or_stalled_stream_is_transfer_failed_then_ok_again(rigs: Callable[..., Rig], fast_backoff: None) -> None:
+def test_a_dropped_or_stalled_stream_is_transfer_failed_then_ok_again(
+    rigs: Callable[..., Rig], fast_backoff: None
+) -> None:
     rig = rigs()
     watch = rig.radar_watch()
     activate(rig)
@@ -147,7 +156,12 @@ def test_tls_with_verification_is_connect_failed_for_an_untrusted_certificate(
 
 def test_tls_certificate_cn_is_checked_against_the_certificate(rigs: Callable[..., Rig]) -> None:
     rig = rigs(radar_revision="2026-01")
-    matching = {"address": PEER_HOST, "user": PEER_USER, "password": PEER_PASSWORD, "tls-certificate-cn": "radar.paircert.test"}
+    matching = {
+        "address": PEER_HOST,
+        "user": PEER_USER,
+        "password": PEER_PASSWORD,
+        "tls-certificate-cn": "radar.paircert.test",
+    }
     rig.radar("setRadarConnection", matching)
     watch = rig.radar_watch("setActive(true), cn matches")
     rig.radar("setActive", {"active": True})

@@ -58,7 +58,9 @@ def test_state_survives_stop_and_start(tmp_path: Path) -> None:
             items = client.get(LIST).json()["data"]
             assert [item["id"] for item in items] == [created["id"]]
             expected = {**created, "description": "changed"}
-            assert {k: v for k, v in items[0].items() if k != "status"} == {k: v for k, v in expected.items() if k != "status"}
+            assert {k: v for k, v in items[0].items() if k != "status"} == {
+                k: v for k, v in expected.items() if k != "status"
+            }
             assert items[0]["status"] in ("Connecting", "Error")
             assert _radar(client, "getActive")["data"] == {"active": True}
             connection = _radar(client, "getRadarConnection")["data"]
@@ -93,7 +95,16 @@ def _wait_ready(proc: subprocess.Popen[str], timeout: float = 20.0) -> str:
 @pytest.mark.slow
 def test_every_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
-    command = [sys.executable, "-m", "paircert", "emulator", "--state-dir", str(tmp_path), "--user", f"admin:{PASSWORD}:admin"]
+    command = [
+        sys.executable,
+        "-m",
+        "paircert",
+        "emulator",
+        "--state-dir",
+        str(tmp_path),
+        "--user",
+        f"admin:{PASSWORD}:admin",
+    ]
     acknowledged = -1
     with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as proc:
         try:

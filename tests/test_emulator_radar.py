@@ -62,7 +62,9 @@ def clients(emulator: EmbeddedEmulator) -> Iterator[dict[str, httpx.Client]]:
             client.close()
 
 
-def call(client: httpx.Client, method: str, params: dict[str, Any] | None = None, *, path: str = CGI, **envelope: Any) -> httpx.Response:
+def call(
+    client: httpx.Client, method: str, params: dict[str, Any] | None = None, *, path: str = CGI, **envelope: Any
+) -> httpx.Response:
     body: dict[str, Any] = {"apiVersion": "1.0", "method": method, **envelope}
     if params is not None:
         body["params"] = params
@@ -317,7 +319,9 @@ def test_2026_revision_answers_the_certificate_common_name(tmp_path: Any, peer_p
 
 
 def test_api_discovery_lists_the_radar_api(clients: dict[str, httpx.Client]) -> None:
-    response = clients["anonymous"].post("/axis-cgi/apidiscovery.cgi", json={"apiVersion": "1.0", "method": "getApiList"})
+    response = clients["anonymous"].post(
+        "/axis-cgi/apidiscovery.cgi", json={"apiVersion": "1.0", "method": "getApiList"}
+    )
     assert response.status_code == 200
     api_list = response.json()["data"]["apiList"]
     assert {entry["id"] for entry in api_list} == {"network-radar-pairing", "basic-device-info", "api-discovery"}
@@ -342,7 +346,9 @@ def test_dca_discovery_lists_camera_pairing(clients: dict[str, httpx.Client]) ->
 
 
 @pytest.mark.parametrize(("link", "builder"), [("model", "model_document"), ("openapi", "openapi_document")])
-def test_model_and_openapi_documents_come_from_the_schemas(clients: dict[str, httpx.Client], link: str, builder: str) -> None:
+def test_model_and_openapi_documents_come_from_the_schemas(
+    clients: dict[str, httpx.Client], link: str, builder: str
+) -> None:
     admin = clients["admin"]
     url = admin.get("/config/discover/apis/camera-pairing/v1").json()["data"][link]
     response = admin.get(url)
@@ -370,7 +376,9 @@ def test_device_info_serves_the_whole_property_set(clients: dict[str, httpx.Clie
     assert {"ProdNbr", "ProdFullName", "SerialNumber"} <= set(unrestricted.json()["data"]["propertyList"])
     denied = anonymous.post(path, json={"apiVersion": "1.0", "method": "getAllProperties"})
     assert denied.status_code == 401 and denied.headers["www-authenticate"].startswith("Digest ")
-    some = clients["viewer"].post(path, json={"apiVersion": "1.0", "method": "getProperties", "params": {"propertyList": ["ProdNbr"]}})
+    some = clients["viewer"].post(
+        path, json={"apiVersion": "1.0", "method": "getProperties", "params": {"propertyList": ["ProdNbr"]}}
+    )
     assert some.json()["data"]["propertyList"] == {"ProdNbr": "PAIRCERT-EMU"}
     versions = anonymous.post(path, json={"method": "getSupportedVersions"})
     assert versions.json()["data"]["apiVersions"]

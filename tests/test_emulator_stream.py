@@ -14,11 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-
-from paircert.rtsp.client import RequestFailed, RtspClient
-from paircert.rtsp.rtcp import SenderReport
-from paircert.rtsp.rtp import RtpPacket
-from paircert.rtsp.sdp import SessionDescription
 from test_emulator_links_peer import (  # noqa: F401  (fixtures are used by name)
     ADMIN_PASSWORD,
     PEER_HOST,
@@ -33,6 +28,11 @@ from test_emulator_links_peer import (  # noqa: F401  (fixtures are used by name
     trusted_ca,
     trusted_ca_file,
 )
+
+from paircert.rtsp.client import RequestFailed, RtspClient
+from paircert.rtsp.rtcp import SenderReport
+from paircert.rtsp.rtp import RtpPacket
+from paircert.rtsp.sdp import SessionDescription
 
 CAMERA = "/axis-media/media.amp?camera=2"
 METADATA = "/axis-media/media.amp?video=0&audio=0&analytics=polygon"

@@ -92,7 +92,9 @@ async def _dial_without_network(monkeypatch: pytest.MonkeyPatch, dialer: Dialer,
 
 
 @pytest.mark.parametrize("host", ["192.0.2.10", "2001:db8::1", "camera.example", "unknown.invalid", "10.0.0.1"])
-def test_dialer_refuses_outside_loopback_without_any_lookup_or_socket(monkeypatch: pytest.MonkeyPatch, host: str) -> None:
+def test_dialer_refuses_outside_loopback_without_any_lookup_or_socket(
+    monkeypatch: pytest.MonkeyPatch, host: str
+) -> None:
     dialer = Dialer(["127.0.0.0/8", "::1/128"], {"localhost": ["127.0.0.1"]}, timeout=0.5)
     assert asyncio.run(_dial_without_network(monkeypatch, dialer, host)) == []
 
@@ -200,8 +202,14 @@ def test_links_retry_with_bounded_backoff_and_stop_when_cancelled(monkeypatch: p
 @pytest.mark.parametrize(
     ("path", "expected"),
     [
-        ("/config/rest/camera-pairing/v1beta", {"status": "error", "error": {"code": 500, "message": "Internal Server Error"}}),
-        ("/axis-cgi/networkradarpairing.cgi", {"apiVersion": "1.0", "error": {"code": 1100, "message": "Internal error."}}),
+        (
+            "/config/rest/camera-pairing/v1beta",
+            {"status": "error", "error": {"code": 500, "message": "Internal Server Error"}},
+        ),
+        (
+            "/axis-cgi/networkradarpairing.cgi",
+            {"apiVersion": "1.0", "error": {"code": 1100, "message": "Internal error."}},
+        ),
     ],
 )
 def test_an_unexpected_exception_becomes_a_500_envelope(path: str, expected: dict[str, Any]) -> None:

@@ -54,10 +54,35 @@ def run_suites(url: str, tmp_path: Path, *files: str) -> subprocess.CompletedPro
     ini = REPO / "paircert" / "plugin" / "suite.ini"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
     env.update(PYTHONPATH=str(REPO), PAIRCERT_PASSWORD=ADMIN_PASSWORD, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
-    argv = [sys.executable, "-m", "pytest", *(str(SUITES / f) for f in files), "-c", str(ini),
-            "--rootdir", str(REPO), "--confcutdir", str(SUITES), "--import-mode=importlib",
-            "-p", "no:cacheprovider", "-p", "paircert.plugin", "-p", "pytest_timeout", "-q", "-x",
-            "--target", url, "--user", "root", "--profile", "gate", "--timeout", "150"]
+    argv = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *(str(SUITES / f) for f in files),
+        "-c",
+        str(ini),
+        "--rootdir",
+        str(REPO),
+        "--confcutdir",
+        str(SUITES),
+        "--import-mode=importlib",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "paircert.plugin",
+        "-p",
+        "pytest_timeout",
+        "-q",
+        "-x",
+        "--target",
+        url,
+        "--user",
+        "root",
+        "--profile",
+        "gate",
+        "--timeout",
+        "150",
+    ]
     return subprocess.run(argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
 
 

@@ -43,10 +43,20 @@ def test_each_test_gets_a_stable_seed_of_its_own_from_the_run_seed() -> None:
 
 
 def test_exchanges_are_classified_per_api_operation_and_code() -> None:
-    camera = _exchange("PATCH", "/config/rest/camera-pairing/v1beta/camerapairings/X/address", 400,
-                       '{"data": "bad"}', '{"status":"error","error":{"code":102,"message":"m"}}')
-    radar = _exchange("POST", "/axis-cgi/networkradarpairing.cgi", 200, '{"apiVersion":"1.0","method":"getActive"}',
-                      '{"apiVersion":"1.0","method":"getActive","error":{"code":2201,"message":"m"}}')
+    camera = _exchange(
+        "PATCH",
+        "/config/rest/camera-pairing/v1beta/camerapairings/X/address",
+        400,
+        '{"data": "bad"}',
+        '{"status":"error","error":{"code":102,"message":"m"}}',
+    )
+    radar = _exchange(
+        "POST",
+        "/axis-cgi/networkradarpairing.cgi",
+        200,
+        '{"apiVersion":"1.0","method":"getActive"}',
+        '{"apiVersion":"1.0","method":"getActive","error":{"code":2201,"message":"m"}}',
+    )
     assert classify_exchange(camera) == ("camera-pairing", "PATCH camerapairings/{id}/address", 102)  # type: ignore[arg-type]
     assert classify_exchange(radar) == ("radar-pairing", "getActive", 2201)  # type: ignore[arg-type]
     assert classify_exchange(_exchange("GET", "/config/discover", 200)) is None  # type: ignore[arg-type]
@@ -54,8 +64,15 @@ def test_exchanges_are_classified_per_api_operation_and_code() -> None:
 
 def test_coverage_lists_the_documented_codes_never_provoked_and_examples_per_second() -> None:
     coverage = Coverage(documented={"radar-pairing": (2200, 2201)})
-    coverage.record(_exchange("POST", "/axis-cgi/networkradarpairing.cgi", 200, '{"method":"getActive"}',  # type: ignore[arg-type]
-                              '{"error":{"code":2201,"message":"m"}}'))
+    coverage.record(
+        _exchange(
+            "POST",
+            "/axis-cgi/networkradarpairing.cgi",
+            200,
+            '{"method":"getActive"}',  # type: ignore[arg-type]
+            '{"error":{"code":2201,"message":"m"}}',
+        )
+    )
     coverage.add_examples("t", 10, 2.0)
     data = coverage.to_dict()
     assert data["apis"]["radar-pairing"]["documented_codes_never_provoked"] == [2200]
@@ -74,7 +91,7 @@ def emulator_url(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 
 def test_requests_session_answers_digest_with_paircert_auth_and_records_redacted_exchanges(
-    emulator_url: tuple[str, str]
+    emulator_url: tuple[str, str],
 ) -> None:
     url, ca_file = emulator_url
     transcript = Transcript()

@@ -23,8 +23,14 @@ USER, PASSWORD = "interop", "interop-secret"
 @pytest.fixture(scope="module")
 def camera() -> Iterator[PeerHandle]:
     config = PeerConfig(
-        kind="camera", address="127.0.0.2", user=USER, password=PASSWORD,
-        rtsp_port=0, rtsps_port=0, http_port=None, https_port=None,
+        kind="camera",
+        address="127.0.0.2",
+        user=USER,
+        password=PASSWORD,
+        rtsp_port=0,
+        rtsps_port=0,
+        http_port=None,
+        https_port=None,
     )
     with EmbeddedPeers([config]) as peers:
         yield peers.camera
@@ -88,8 +94,22 @@ def test_pyav_without_verification_accepts_the_untrusted_certificate(camera: Pee
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="the ffmpeg command-line tool is not installed")
 def test_ffmpeg_cli_reads_frames_over_rtsp(camera: PeerHandle, tmp_path: Path) -> None:
     out = tmp_path / "frames.h264"
-    command = ["ffmpeg", "-nostdin", "-loglevel", "error", "-rtsp_transport", "tcp", "-i",
-               with_credentials(camera.urls.rtsp), "-frames:v", "5", "-c", "copy", "-y", str(out)]
+    command = [
+        "ffmpeg",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-rtsp_transport",
+        "tcp",
+        "-i",
+        with_credentials(camera.urls.rtsp),
+        "-frames:v",
+        "5",
+        "-c",
+        "copy",
+        "-y",
+        str(out),
+    ]
     result = subprocess.run(command, capture_output=True, timeout=20, check=False)
     assert result.returncode == 0, result.stderr.decode(errors="replace")[-500:]
     assert out.stat().st_size > 0
@@ -99,7 +119,9 @@ def test_ffmpeg_cli_reads_frames_over_rtsp(camera: PeerHandle, tmp_path: Path) -
 def test_gstreamer_rtspsrc_reads_frames_over_rtsp(camera: PeerHandle) -> None:
     url = camera.urls.rtsp
     assert url is not None
-    pipeline = (f"rtspsrc location={url} user-id={USER} user-pw={PASSWORD} protocols=tcp num-buffers=5 "
-                "! rtph264depay ! h264parse ! fakesink")
+    pipeline = (
+        f"rtspsrc location={url} user-id={USER} user-pw={PASSWORD} protocols=tcp num-buffers=5 "
+        "! rtph264depay ! h264parse ! fakesink"
+    )
     result = subprocess.run(["gst-launch-1.0", "-q", *pipeline.split()], capture_output=True, timeout=20, check=False)
     assert result.returncode == 0, result.stderr.decode(errors="replace")[-500:]

@@ -76,7 +76,7 @@ def test_the_radar_source_serves_numbered_frames_at_the_sweep_rate_with_capture_
         frames = [parse_metadata(document) for document, _ in documents]
         assert [f.number for f in frames] == list(range(frames[0].number, frames[0].number + 6))
         assert all(len(f.objects) == 30 for f in frames)
-        for frame, (_, replay_time) in zip(frames, documents):
+        for frame, (_, replay_time) in zip(frames, documents, strict=False):
             assert abs(frame.capture_time - replay_time) < 1e-5  # UtcTime is the RTP capture time
         assert 0.2 <= elapsed < 1.0  # five intervals of 50 ms after the first frame
         assert media.stats.producers_started == 1

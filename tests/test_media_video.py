@@ -118,9 +118,11 @@ def test_capture_times_rise_with_the_rtp_clock_and_sender_reports_map_them() -> 
             await media.close()
         stamps = sorted(captures, key=lambda ts: captures[ts])
         times = [ntp_to_unix(captures[ts]) for ts in stamps]
-        assert all(b > a for a, b in zip(times, times[1:]))
+        assert all(b > a for a, b in zip(times, times[1:], strict=False))
         assert started - 1 < times[0] < time.time()
-        for (ts_a, t_a), (ts_b, t_b) in zip(zip(stamps, times), zip(stamps[1:], times[1:])):
+        for (ts_a, t_a), (ts_b, t_b) in zip(
+            zip(stamps, times, strict=False), zip(stamps[1:], times[1:], strict=False), strict=False
+        ):
             assert abs((ts_b - ts_a) / 90000 - (t_b - t_a)) < 2e-5  # one linear clock
         assert isinstance(report, SenderReport)
         assert captures[report.rtp_timestamp] == report.ntp_timestamp
@@ -212,7 +214,7 @@ def test_a_subscriber_that_never_reads_is_bounded_and_skips_to_the_next_key_fram
                 await asyncio.sleep(0.01)
             assert fanout.stats.frames_dropped >= 10
             queued = [await anext(idle) for _ in range(3)]
-            assert all(b.index == a.index + 1 for a, b in zip(queued, queued[1:]))
+            assert all(b.index == a.index + 1 for a, b in zip(queued, queued[1:], strict=False))
             after_drop = await anext(idle)
             assert after_drop.keyframe and after_drop.index > queued[-1].index + 1
             await idle.aclose()

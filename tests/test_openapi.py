@@ -14,8 +14,17 @@ from paircert.resources import data_dir
 
 ROOT = "/config/rest/camera-pairing/v1beta"
 ITEM = f"{ROOT}/camerapairings/{{id}}"
-GETTABLE = ["id", "address", "username", "status", "streamingprotocol", "verifycertificate", "productmodel",
-            "productname", "description"]
+GETTABLE = [
+    "id",
+    "address",
+    "username",
+    "status",
+    "streamingprotocol",
+    "verifycertificate",
+    "productmodel",
+    "productname",
+    "description",
+]
 SETTABLE = ["address", "username", "password", "description", "streamingprotocol", "verifycertificate"]
 EXPECTED_OPERATIONS = {
     ("GET", ROOT),

@@ -26,7 +26,13 @@ def parse(*argv: str) -> argparse.Namespace:
 
 def test_defaults_are_the_standard_ports_on_127_0_0_2() -> None:
     args = parse()
-    assert (args.address, args.rtsp_port, args.rtsps_port, args.http_port, args.https_port) == ("127.0.0.2", 554, 322, 80, 443)
+    assert (args.address, args.rtsp_port, args.rtsps_port, args.http_port, args.https_port) == (
+        "127.0.0.2",
+        554,
+        322,
+        80,
+        443,
+    )
     assert (args.kind, args.cert, args.user) == ("camera", "trusted", "root")
 
 
@@ -51,7 +57,9 @@ def test_bad_fault_options_are_refused(text: str) -> None:
         cli.parse_fault(text)
 
 
-def test_errors_are_one_line_without_a_traceback(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_errors_are_one_line_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.delenv(cli.PASSWORD_ENV, raising=False)
     assert cli.run(parse(*FREE_PORTS)) == 1
     monkeypatch.setenv(cli.PASSWORD_ENV, "secret")
@@ -60,7 +68,9 @@ def test_errors_are_one_line_without_a_traceback(monkeypatch: pytest.MonkeyPatch
         busy.bind(("127.0.0.2", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        assert cli.run(parse("--rtsp-port", "0", "--rtsps-port", str(port), "--http-port", "0", "--https-port", "0")) == 1
+        assert (
+            cli.run(parse("--rtsp-port", "0", "--rtsps-port", str(port), "--http-port", "0", "--https-port", "0")) == 1
+        )
     lines = capsys.readouterr().err.splitlines()
     assert lines[0] == f"paircert peers: error: no password: set {cli.PASSWORD_ENV} (or give --password)"
     assert lines[1].startswith("paircert peers: error: unknown fault 'bogus'")
@@ -70,8 +80,22 @@ def test_errors_are_one_line_without_a_traceback(monkeypatch: pytest.MonkeyPatch
 
 def test_it_prints_its_urls_writes_the_ca_and_exits_0_on_ctrl_c(tmp_path: Path) -> None:
     ca_out = tmp_path / "test-ca.pem"
-    command = [sys.executable, "-c", RUNNER, *FREE_PORTS, "--kind", "both", "--ca-out", str(ca_out),
-               "--ca-dir", str(tmp_path / "ca"), "--fault", "rtsp:delay=5", "--control-port", "0"]
+    command = [
+        sys.executable,
+        "-c",
+        RUNNER,
+        *FREE_PORTS,
+        "--kind",
+        "both",
+        "--ca-out",
+        str(ca_out),
+        "--ca-dir",
+        str(tmp_path / "ca"),
+        "--fault",
+        "rtsp:delay=5",
+        "--control-port",
+        "0",
+    ]
     env = {**os.environ, cli.PASSWORD_ENV: "secret"}
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env) as process:
         try:

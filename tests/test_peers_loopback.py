@@ -297,7 +297,7 @@ def test_basicdeviceinfo_with_digest_names_the_peer(peers: EmbeddedPeers, ca_fil
         (peers.radar, "D2110-VE", "AXIS D2110-VE Security Radar"),
     ):
         handle.clear_records()
-        props, denied, unrestricted = run(lambda: body(handle))
+        props, denied, unrestricted = run(lambda handle=handle: body(handle))
         assert denied == 401
         assert (props["ProdNbr"], props["ProdFullName"]) == (model, name)
         assert "Soc" in props and "Soc" not in unrestricted and unrestricted["ProdNbr"] == model
@@ -347,7 +347,10 @@ def test_the_control_endpoint_reads_state_and_switches_faults(peers: EmbeddedPee
         state = control.get("/peers/radar").json()
         assert state["product"]["ProdNbr"] == "D2110-VE" and state["cert"] == "expired"
         json.dumps(state)
-        assert control.post("/peers/radar/faults", json={"clear": True}).json()["faults"]["rtsp"]["drop_after_frames"] is None
+        assert (
+            control.post("/peers/radar/faults", json={"clear": True}).json()["faults"]["rtsp"]["drop_after_frames"]
+            is None
+        )
         control.post("/peers/radar/certificate", json={"kind": "trusted"})
         assert control.get("/peers/nobody").status_code == 404
 

@@ -13,14 +13,32 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
-def run_pytest(tmp_path: Path, source: str, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_pytest(
+    tmp_path: Path, source: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     (tmp_path / "test_sample.py").write_text(source)
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
     # Without autoloaded plugins (schemathesis, hypothesis...) a child pytest starts in ~0.4 s.
     environment.update(PYTHONPATH=str(REPO), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", **(env or {}))
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "paircert.plugin", "-p", "no:cacheprovider", "-q", "-rs", "test_sample.py", *args],
-        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "paircert.plugin",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-rs",
+            "test_sample.py",
+            *args,
+        ],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -49,7 +67,9 @@ PLAIN = "def test_plain():\n    pass\n"
         (["--profile", "fast"], {}, "invalid choice: 'fast'"),
     ],
 )
-def test_bad_options_are_usage_errors_with_a_readable_line(tmp_path: Path, args: list[str], env: dict[str, str], message: str) -> None:
+def test_bad_options_are_usage_errors_with_a_readable_line(
+    tmp_path: Path, args: list[str], env: dict[str, str], message: str
+) -> None:
     result = run_pytest(tmp_path, PLAIN, *args, env=env)
     assert result.returncode == 4
     assert message in result.stderr
@@ -69,8 +89,23 @@ def test_options_parse_into_target_options(tmp_path: Path) -> None:
         "    assert 'from-env-secret' not in repr(o)\n"
     )
     result = run_pytest(
-        tmp_path, source, "--target", "https://device.test:8443/", "--user", "admin2", "--operator", "op:op:pw",
-        "--insecure", "--profile", "gate", "--seed", "7", "--set-method", "PUT", "--run-id", "r1",
+        tmp_path,
+        source,
+        "--target",
+        "https://device.test:8443/",
+        "--user",
+        "admin2",
+        "--operator",
+        "op:op:pw",
+        "--insecure",
+        "--profile",
+        "gate",
+        "--seed",
+        "7",
+        "--set-method",
+        "PUT",
+        "--run-id",
+        "r1",
         env={"PAIRCERT_PASSWORD": "from-env-secret"},
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -131,7 +166,9 @@ def test_known_requirement_ids_pass_collection(tmp_path: Path) -> None:
 def test_unreachable_target_exits_with_one_line_before_any_test(tmp_path: Path) -> None:
     source = "def test_needs_target(target):\n    pass\n\ndef test_other(camera):\n    pass\n"
     port = closed_port()
-    result = run_pytest(tmp_path, source, "--target", f"http://127.0.0.1:{port}", env={"PAIRCERT_PASSWORD": "pw-123456"})
+    result = run_pytest(
+        tmp_path, source, "--target", f"http://127.0.0.1:{port}", env={"PAIRCERT_PASSWORD": "pw-123456"}
+    )
     assert result.returncode == 3
     assert f"paircert: cannot reach the target at http://127.0.0.1:{port}" in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr

@@ -64,15 +64,46 @@ def test_artifacts_have_verdicts_transcripts_and_no_password(tmp_path: Path, emu
     report_dir = tmp_path / "out"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
     env.update(
-        PYTHONPATH=str(REPO), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
-        PAIRCERT_PASSWORD=ADMIN_PASSWORD, PAIRCERT_OPERATOR=f"op:{OPERATOR_PASSWORD}",
+        PYTHONPATH=str(REPO),
+        PYTEST_DISABLE_PLUGIN_AUTOLOAD="1",
+        PAIRCERT_PASSWORD=ADMIN_PASSWORD,
+        PAIRCERT_OPERATOR=f"op:{OPERATOR_PASSWORD}",
     )
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "pytest_metadata.plugin", "-p", "pytest_html.plugin",
-         "-p", "paircert.plugin", "-p", "no:cacheprovider", "-q", "-rA", "test_run.py",
-         "--target", emulator_url, "--report-dir", str(report_dir), "--run-id", "run-1", "--seed", "42",
-         "--html", str(report_dir / "report.html"), "--self-contained-html", "--junitxml", str(report_dir / "junit.xml")],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "pytest_metadata.plugin",
+            "-p",
+            "pytest_html.plugin",
+            "-p",
+            "paircert.plugin",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-rA",
+            "test_run.py",
+            "--target",
+            emulator_url,
+            "--report-dir",
+            str(report_dir),
+            "--run-id",
+            "run-1",
+            "--seed",
+            "42",
+            "--html",
+            str(report_dir / "report.html"),
+            "--self-contained-html",
+            "--junitxml",
+            str(report_dir / "junit.xml"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     output = result.stdout + result.stderr
     assert result.returncode == 1, output
@@ -104,8 +135,15 @@ def test_artifacts_have_verdicts_transcripts_and_no_password(tmp_path: Path, emu
     assert f"[{requirement}]" in message and "reproduce: curl " in message
     assert "pytest node: test_run.py::test_add_then_fail (--seed 42)" in message
     html = artifacts["report.html"]
-    for needle in ("Requirements", "Verdict", "Requirement to tests", "Test to requirements",
-                   "Documented requirements with no test", "Transcript", "Reproduce (curl)"):
+    for needle in (
+        "Requirements",
+        "Verdict",
+        "Requirement to tests",
+        "Test to requirements",
+        "Documented requirements with no test",
+        "Transcript",
+        "Reproduce (curl)",
+    ):
         assert needle in html, needle
     extras = artifacts["report extras"]
     assert "authorization: Digest <redacted>" in extras and '"password": "<redacted>"' in extras

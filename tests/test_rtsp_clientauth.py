@@ -8,8 +8,7 @@ import importlib
 import pkgutil
 from pathlib import Path
 
-from paircert.auth import DigestVerifier, parse_authorization
-from paircert.auth import ClientAuth
+from paircert.auth import ClientAuth, DigestVerifier, parse_authorization
 from paircert.rtsp.message import Headers, Response
 
 URI = "rtsp://127.0.0.1/axis-media/media.amp"
@@ -41,11 +40,14 @@ def test_answers_the_servers_md5_challenge_with_qop_and_a_rising_nc() -> None:
 
 def test_answers_a_digest_challenge_without_qop_rfc_2069_style() -> None:
     auth = ClientAuth("Mufasa", "Circle Of Life")
-    assert auth.retry(*_answer(unauthorized('Digest realm="testrealm@host.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093"')), 0)
+    assert auth.retry(
+        *_answer(unauthorized('Digest realm="testrealm@host.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093"')), 0
+    )
     header = auth.authorization("DESCRIBE", URI)
     assert header is not None
     params = parse_authorization(header).params  # type: ignore[union-attr]
     assert "qop" not in params and "nc" not in params and "cnonce" not in params
+
     def md5(text: str) -> str:  # RFC 2069's formula, to pin the answer, not a second implementation
         return hashlib.md5(text.encode()).hexdigest()
 

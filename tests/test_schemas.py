@@ -25,18 +25,40 @@ CONTRACT_NAMES = [
     "camera-pairing/types",
     "camera-pairing/entity",
     "camera-pairing/add-request",
-    *(f"camera-pairing/set-request/{p}" for p in
-      ("address", "username", "password", "description", "streamingprotocol", "verifycertificate")),
+    *(
+        f"camera-pairing/set-request/{p}"
+        for p in ("address", "username", "password", "description", "streamingprotocol", "verifycertificate")
+    ),
     *(f"camera-pairing/response/{r}" for r in ("root", "list", "entity", "add", "empty")),
-    *(f"camera-pairing/response/property/{p}" for p in
-      ("id", "address", "username", "status", "streamingprotocol", "verifycertificate", "productmodel",
-       "productname", "description")),
+    *(
+        f"camera-pairing/response/property/{p}"
+        for p in (
+            "id",
+            "address",
+            "username",
+            "status",
+            "streamingprotocol",
+            "verifycertificate",
+            "productmodel",
+            "productname",
+            "description",
+        )
+    ),
     "camera-pairing/strict/address",
     "radar-pairing/types",
     "radar-pairing/error",
-    *(f"radar-pairing/{kind}/{m}" for kind in ("request", "response") for m in
-      ("getRadarConnection", "setRadarConnection", "clearConfiguration", "getActive", "setActive",
-       "getSupportedVersions")),
+    *(
+        f"radar-pairing/{kind}/{m}"
+        for kind in ("request", "response")
+        for m in (
+            "getRadarConnection",
+            "setRadarConnection",
+            "clearConfiguration",
+            "getActive",
+            "setActive",
+            "getSupportedVersions",
+        )
+    ),
     "meta/camera-pairing-errors",
     "meta/radar-pairing-errors",
 ]
@@ -106,18 +128,46 @@ def test_load_returns_an_independent_copy_and_rejects_unknown_names() -> None:
 # --------------------------------------------------------------------------- camera pairing examples
 
 # Use cases > Pair an external camera to a device > Example request (the curl -d body)
-ADD_REQUEST = {"data": {"address": "string", "description": "string", "password": "string",
-                        "streamingprotocol": "SRTSP", "username": "string", "verifycertificate": True}}
+ADD_REQUEST = {
+    "data": {
+        "address": "string",
+        "description": "string",
+        "password": "string",
+        "streamingprotocol": "SRTSP",
+        "username": "string",
+        "verifycertificate": True,
+    }
+}
 # Use cases > Pair an external camera to a device > Example successful response
-ADD_RESPONSE = {"status": "success", "data": {
-    "address": "string", "description": "string", "id": "CameraPairing-1717587392-934150",
-    "productmodel": "I7010-VE", "productname": "AXIS I7010-VE Network Intercom", "status": "Paired",
-    "streamingprotocol": "SRTSP", "username": "string", "verifycertificate": True}}
+ADD_RESPONSE = {
+    "status": "success",
+    "data": {
+        "address": "string",
+        "description": "string",
+        "id": "CameraPairing-1717587392-934150",
+        "productmodel": "I7010-VE",
+        "productname": "AXIS I7010-VE Network Intercom",
+        "status": "Paired",
+        "streamingprotocol": "SRTSP",
+        "username": "string",
+        "verifycertificate": True,
+    },
+}
 # Use cases > Get current camera pairing settings > Example successful response
-GET_RESPONSE = {"status": "success", "data": {
-    "address": "string", "description": "string", "id": "CameraPairing-1717587844-211730",
-    "productmodel": "I7010-VE", "productname": "AXIS I7010-VE Network Intercom", "status": "Paired",
-    "streamingprotocol": "SRTSP", "username": "string", "verifycertificate": True}}
+GET_RESPONSE = {
+    "status": "success",
+    "data": {
+        "address": "string",
+        "description": "string",
+        "id": "CameraPairing-1717587844-211730",
+        "productmodel": "I7010-VE",
+        "productname": "AXIS I7010-VE Network Intercom",
+        "status": "Paired",
+        "streamingprotocol": "SRTSP",
+        "username": "string",
+        "verifycertificate": True,
+    },
+}
 # Use cases > Unpair ... and Modify ... > Example successful response
 EMPTY_SUCCESS = {"status": "success"}
 # Use cases > Modify an existing camera pairing > Example request to modify <property>
@@ -183,8 +233,11 @@ def test_status_example_is_a_placeholder_outside_the_status_enum() -> None:
 
 
 def test_example_ids_are_valid_id_property_responses() -> None:
-    for pairing_id in ("CameraPairing-1717587392-934150", "CameraPairing-1717585565-843505",
-                       "CameraPairing-1731406548-55051"):
+    for pairing_id in (
+        "CameraPairing-1717587392-934150",
+        "CameraPairing-1717585565-843505",
+        "CameraPairing-1731406548-55051",
+    ):
         valid(f"{CP}/response/property/id", {"status": "success", "data": pairing_id})
 
 
@@ -243,9 +296,14 @@ def test_password_values_never_appear_in_messages() -> None:
     for name, instance in (
         (f"{CP}/set-request/password", {"data": secret}),
         (f"{CP}/add-request", {"data": {**ADD_REQUEST["data"], "password": secret}}),
-        (f"{RP}/request/setRadarConnection",
-         {"apiVersion": "1.0", "method": "setRadarConnection",
-          "params": {"address": "a", "user": "u", "password": secret}}),
+        (
+            f"{RP}/request/setRadarConnection",
+            {
+                "apiVersion": "1.0",
+                "method": "setRadarConnection",
+                "params": {"address": "a", "user": "u", "password": secret},
+            },
+        ),
         (f"{CP}/add-request", {"data": [{"password": secret}]}),
     ):
         errors = invalid(name, instance)
@@ -289,15 +347,23 @@ def test_documented_data_types_are_copied_verbatim() -> None:
         "Address": {"description": "Address for the camera pairing", "maxLength": 64, "type": "string"},
         "Username": {"description": "Username for the camera pairing", "maxLength": 64, "type": "string"},
         "Password": {"description": "Password for the camera pairing", "maxLength": 64, "type": "string"},
-        "ID": {"description": "The unique ID generated automatically for the camera pairing", "maxLength": 64,
-               "type": "string"},
-        "CameraPairingStatus": {"description": "Current status of the camera pairing",
-                                "enum": ["NotPaired", "Paired", "Error", "Connecting"], "type": "string"},
-        "CameraPairingStreamingProtocol": {"description": "Streaming protocol used for the camera pairing",
-                                           "enum": ["RTSP", "SRTSP"], "type": "string"},
+        "ID": {
+            "description": "The unique ID generated automatically for the camera pairing",
+            "maxLength": 64,
+            "type": "string",
+        },
+        "CameraPairingStatus": {
+            "description": "Current status of the camera pairing",
+            "enum": ["NotPaired", "Paired", "Error", "Connecting"],
+            "type": "string",
+        },
+        "CameraPairingStreamingProtocol": {
+            "description": "Streaming protocol used for the camera pairing",
+            "enum": ["RTSP", "SRTSP"],
+            "type": "string",
+        },
         "ProductModel": {"description": "The product model of the paired camera", "maxLength": 64, "type": "string"},
-        "ProductName": {"description": "The full product name of the paired camera", "maxLength": 64,
-                        "type": "string"},
+        "ProductName": {"description": "The full product name of the paired camera", "maxLength": 64, "type": "string"},
         "Description": {"description": "Description of the paired camera", "maxLength": 128, "type": "string"},
     }
     for name, body in documented.items():
@@ -324,20 +390,53 @@ def test_strict_address_is_labelled_as_implied_by_error_102() -> None:
     assert "STRICT" in strict["title"]
 
 
-@pytest.mark.parametrize("address", [
-    "192.0.2.10", "0.0.0.0", "255.255.255.255", "::1", "::", "2001:db8::1", "fe80::1",
-    "1:2:3:4:5:6:7:8", "::ffff:192.0.2.1", "localhost", "camera-1.example.com", "example.com.", "string", "x1",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "192.0.2.10",
+        "0.0.0.0",
+        "255.255.255.255",
+        "::1",
+        "::",
+        "2001:db8::1",
+        "fe80::1",
+        "1:2:3:4:5:6:7:8",
+        "::ffff:192.0.2.1",
+        "localhost",
+        "camera-1.example.com",
+        "example.com.",
+        "string",
+        "x1",
+    ],
+)
 def test_strict_address_accepts_ip_addresses_and_dns_names(address: str) -> None:
     valid(f"{CP}/strict/address", address)
     valid(f"{CP}/set-request/address", {"data": address})
 
 
-@pytest.mark.parametrize("address", [
-    "", "256.1.1.1", "1.2.3", "1.2.3.999", "999", "1:2:3:4:5:6:7:8:9", "1::2::3", "::1%eth0",
-    "-cam.example.com", "cam-.example.com", "a..b", "cam_1.example.com", "has space", "192.0.2.10\n",
-    "192.0.2.10:554", "rtsp://192.0.2.10", "a" * 64 + ".com", "ü.example.com",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "",
+        "256.1.1.1",
+        "1.2.3",
+        "1.2.3.999",
+        "999",
+        "1:2:3:4:5:6:7:8:9",
+        "1::2::3",
+        "::1%eth0",
+        "-cam.example.com",
+        "cam-.example.com",
+        "a..b",
+        "cam_1.example.com",
+        "has space",
+        "192.0.2.10\n",
+        "192.0.2.10:554",
+        "rtsp://192.0.2.10",
+        "a" * 64 + ".com",
+        "ü.example.com",
+    ],
+)
 def test_strict_address_rejects_what_error_102_describes(address: str) -> None:
     invalid(f"{CP}/strict/address", address)
 
@@ -350,6 +449,7 @@ def test_documented_address_stays_any_string_up_to_64() -> None:
 
 
 # --------------------------------------------------------------------------- radar pairing examples
+
 
 def _radar(method: str, **extra: Any) -> dict[str, Any]:
     return {"apiVersion": "1.0", "context": "my context", "method": method, **extra}
@@ -364,11 +464,15 @@ RADAR_REQUESTS = {  # API Specifications > <method> > Request
 }
 # API Specifications > setRadarConnection > Request: the example omits the documented password
 # (Parameter descriptions: password=<string>, Minimum 1, Maximum 64) and carries "state".
-SET_RADAR_EXAMPLE = _radar("setRadarConnection", params={
-    "address": "192.168.0.90", "user": "john", "state": "ok", "tls": False, "tls-verify": False})
+SET_RADAR_EXAMPLE = _radar(
+    "setRadarConnection",
+    params={"address": "192.168.0.90", "user": "john", "state": "ok", "tls": False, "tls-verify": False},
+)
 RADAR_RESPONSES = {  # API Specifications > <method> > Successful response
-    "getRadarConnection": _radar("getRadarConnection", data={
-        "address": "192.168.0.90", "user": "john", "state": "ok", "tls": False, "tls-verify": False}),
+    "getRadarConnection": _radar(
+        "getRadarConnection",
+        data={"address": "192.168.0.90", "user": "john", "state": "ok", "tls": False, "tls-verify": False},
+    ),
     "setRadarConnection": _radar("setRadarConnection", data={}),
     "clearConfiguration": _radar("clearConfiguration", data={}),
     "getActive": _radar("getActive", data={"active": True}),
@@ -376,9 +480,16 @@ RADAR_RESPONSES = {  # API Specifications > <method> > Successful response
 }
 # API Specifications > getSupportedVersions > Successful response (placeholders, see the test)
 SUPPORTED_VERSIONS_PLACEHOLDER = _radar(
-    "getSupportedVersions", data={"apiVersions": ["<Major1>.<Minor1>", "<Major2>.<Minor2>"]})
-RADAR_METHODS = ["getRadarConnection", "setRadarConnection", "clearConfiguration", "getActive", "setActive",
-                 "getSupportedVersions"]
+    "getSupportedVersions", data={"apiVersions": ["<Major1>.<Minor1>", "<Major2>.<Minor2>"]}
+)
+RADAR_METHODS = [
+    "getRadarConnection",
+    "setRadarConnection",
+    "clearConfiguration",
+    "getActive",
+    "setActive",
+    "getSupportedVersions",
+]
 
 
 @pytest.mark.parametrize("method", sorted(RADAR_REQUESTS))
@@ -415,14 +526,22 @@ def test_radar_example_error_responses_are_valid(method: str) -> None:
     valid(f"{RP}/error", example)
     invalid(f"{RP}/response/{method}", example)
     # Parameter descriptions > Error response parameters: apiVersion 2.0, code 1100
-    valid(f"{RP}/error", {"apiVersion": "2.0", "context": "my context", "method": method,
-                          "error": {"code": 1100, "message": "Internal error."}})
+    valid(
+        f"{RP}/error",
+        {
+            "apiVersion": "2.0",
+            "context": "my context",
+            "method": method,
+            "error": {"code": 1100, "message": "Internal error."},
+        },
+    )
 
 
 @pytest.mark.parametrize("method", RADAR_METHODS)
 def test_radar_request_method_is_fixed(method: str) -> None:
-    request = dict(RADAR_REQUESTS.get(method, {**SET_RADAR_EXAMPLE, "params": {
-        "address": "a", "user": "u", "password": "p"}}))
+    request = dict(
+        RADAR_REQUESTS.get(method, {**SET_RADAR_EXAMPLE, "params": {"address": "a", "user": "u", "password": "p"}})
+    )
     valid(f"{RP}/request/{method}", request)
     request["method"] = "getSomethingElse"
     invalid(f"{RP}/request/{method}", request)
@@ -451,8 +570,18 @@ def test_radar_set_connection_params() -> None:
 
 def test_radar_get_connection_accepts_both_revisions() -> None:
     name = f"{RP}/response/getRadarConnection"
-    valid(name, _radar("getRadarConnection", data={
-        "address": "192.168.0.90", "user": "john", "state": "connect-failed", "tls-certificate-cn": "radar-1"}))
+    valid(
+        name,
+        _radar(
+            "getRadarConnection",
+            data={
+                "address": "192.168.0.90",
+                "user": "john",
+                "state": "connect-failed",
+                "tls-certificate-cn": "radar-1",
+            },
+        ),
+    )
     valid(name, _radar("getRadarConnection", data={"address": "", "user": "", "state": "not-configured"}))
     invalid(name, _radar("getRadarConnection", data={"address": "a", "user": "u", "state": "connected"}))
     invalid(name, _radar("getRadarConnection", data={"address": "a", "user": "u", "state": "ok", "tls": "no"}))
@@ -461,12 +590,21 @@ def test_radar_get_connection_accepts_both_revisions() -> None:
 
 def test_radar_state_enum_has_the_eight_documented_values() -> None:
     assert schemas.load(f"{RP}/types")["$defs"]["State"]["enum"] == [
-        "failed", "address-failed", "connect-failed", "authentication-failed", "transfer-failed",
-        "not-configured", "not-active", "ok"]
+        "failed",
+        "address-failed",
+        "connect-failed",
+        "authentication-failed",
+        "transfer-failed",
+        "not-configured",
+        "not-active",
+        "ok",
+    ]
 
 
-@pytest.mark.parametrize("version,ok", [("1.0", True), ("2.10", True), ("1", False), ("1.0.0", False),
-                                         ("v1.0", False), ("", False), ("1.x", False)])
+@pytest.mark.parametrize(
+    "version,ok",
+    [("1.0", True), ("2.10", True), ("1", False), ("1.0.0", False), ("v1.0", False), ("", False), ("1.x", False)],
+)
 def test_radar_api_version_format(version: str, ok: bool) -> None:
     errors = schemas.validate(f"{RP}/request/getActive", {"apiVersion": version, "method": "getActive"})
     assert (errors == []) is ok, errors
@@ -504,10 +642,14 @@ def test_catalogue_files_match_their_meta_schemas() -> None:
 def test_camera_pairing_catalogue_is_the_documented_table() -> None:
     entries = schemas.catalogue(CP)
     assert {code: (e.message, e.description) for code, e in entries.items()} == {
-        101: ("The specified address is already assigned to the device itself.",
-              "Occurs when you try to create a camera pairing to the device itself."),
-        102: ("The specified address is not valid.",
-              "Occurs when the specified address is not a valid IPv4/IPv6 address, or a DNS name."),
+        101: (
+            "The specified address is already assigned to the device itself.",
+            "Occurs when you try to create a camera pairing to the device itself.",
+        ),
+        102: (
+            "The specified address is not valid.",
+            "Occurs when the specified address is not a valid IPv4/IPv6 address, or a DNS name.",
+        ),
         104: ("Maximum number of camera pairings reached.", "Occurs when you try to create a second camera pairing."),
         106: ("Lost connection", "Streaming connection is lost."),
         107: ("Unauthorized", "Unauthorized streaming."),
@@ -546,8 +688,10 @@ def test_catalogued_errors_fit_the_error_envelopes() -> None:
     for entry in schemas.catalogue(CP).values():
         valid("dca/error", {"status": "error", "error": {"code": entry.code, "message": entry.message}})
     for entry in schemas.catalogue(RP).values():
-        valid(f"{RP}/error", {"apiVersion": "1.0", "method": "getActive",
-                              "error": {"code": entry.code, "message": entry.message}})
+        valid(
+            f"{RP}/error",
+            {"apiVersion": "1.0", "method": "getActive", "error": {"code": entry.code, "message": entry.message}},
+        )
 
 
 # --------------------------------------------------------------------------- model and version
@@ -561,18 +705,37 @@ def test_model_document_lists_the_documented_operations() -> None:
     assert (collection["type"], collection["key_property"]) == ("collection", "id")
     assert collection["operations"] == {
         "GET": {},
-        "ADD": {"permissions": ["admin"], "required_properties": [
-            "address", "username", "password", "streamingprotocol", "verifycertificate", "description"]},
+        "ADD": {
+            "permissions": ["admin"],
+            "required_properties": [
+                "address",
+                "username",
+                "password",
+                "streamingprotocol",
+                "verifycertificate",
+                "description",
+            ],
+        },
         "REMOVE": {"permissions": ["admin"]},
     }
     ops = {name: sorted(prop["operations"]) for name, prop in collection["properties"].items()}
     assert ops == {
-        "id": ["GET"], "address": ["GET", "SET"], "username": ["GET", "SET"], "password": ["SET"],
-        "status": ["GET"], "streamingprotocol": ["GET", "SET"], "verifycertificate": ["GET", "SET"],
-        "productmodel": ["GET"], "productname": ["GET"], "description": ["GET", "SET"],
+        "id": ["GET"],
+        "address": ["GET", "SET"],
+        "username": ["GET", "SET"],
+        "password": ["SET"],
+        "status": ["GET"],
+        "streamingprotocol": ["GET", "SET"],
+        "verifycertificate": ["GET", "SET"],
+        "productmodel": ["GET"],
+        "productname": ["GET"],
+        "description": ["GET", "SET"],
     }
-    assert all(op == {"permissions": ["admin"]} for prop in collection["properties"].values()
-               for op in prop["operations"].values())
+    assert all(
+        op == {"permissions": ["admin"]}
+        for prop in collection["properties"].values()
+        for op in prop["operations"].values()
+    )
     assert model["datatypes"]["Description"]["maxLength"] == 128
     assert model["rest_api"] == "/config/rest/camera-pairing/v1beta"
     json.dumps(model)

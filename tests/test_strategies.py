@@ -276,8 +276,11 @@ MARKER = "pw-MARKER-7f3a"
 @given(camera_pairing.invalid_add_bodies() | radar.invalid_params(families=("missing", "wrong-type")))
 def test_an_invalid_case_never_shows_a_password_member_in_its_repr(case: InvalidCase) -> None:
     value = case.value
-    holder = value.get("data") if isinstance(value, dict) and "data" in value else (
-        value.get("params") if isinstance(value, dict) else None)
+    holder = (
+        value.get("data")
+        if isinstance(value, dict) and "data" in value
+        else (value.get("params") if isinstance(value, dict) else None)
+    )
     if isinstance(holder, dict) and "password" in holder:
         holder["password"] = MARKER
         assert MARKER not in repr(case)
@@ -361,10 +364,15 @@ def test_non_json_bodies_are_2101_exactly_when_they_are_not_json(case: InvalidCa
 
 
 @LAW
-@given(radar.invalid_requests() | camera_pairing.invalid_add_bodies() | camera_pairing.invalid_set_requests().map(
-    lambda pair: pair[1]))
+@given(
+    radar.invalid_requests()
+    | camera_pairing.invalid_add_bodies()
+    | camera_pairing.invalid_set_requests().map(lambda pair: pair[1])
+)
 def test_every_labelled_code_is_in_its_apis_documented_error_table(case: InvalidCase) -> None:
-    api: Literal["camera-pairing", "radar-pairing"] = "radar-pairing" if case.rule.startswith("RP-") else "camera-pairing"
+    api: Literal["camera-pairing", "radar-pairing"] = (
+        "radar-pairing" if case.rule.startswith("RP-") else "camera-pairing"
+    )
     if case.code is not None:
         assert case.code in schemas.catalogue(api)
 

@@ -55,8 +55,18 @@ def test_holds_fails_when_the_value_changes() -> None:
 
 
 def options(**values: Any) -> TargetOptions:
-    base: dict[str, Any] = dict(target_url="http://192.0.2.50", admin=None, operator=None, viewer=None, verify=True,
-                                profile="full", report_dir=None, seed=1, set_method="PATCH", run_id="r")
+    base: dict[str, Any] = dict(
+        target_url="http://192.0.2.50",
+        admin=None,
+        operator=None,
+        viewer=None,
+        verify=True,
+        profile="full",
+        report_dir=None,
+        seed=1,
+        set_method="PATCH",
+        run_id="r",
+    )
     return TargetOptions(**{**base, **values})
 
 
@@ -92,8 +102,14 @@ def test_a_real_target_with_only_a_camera_address_blocks_the_radar(tmp_path: Pat
 def test_bad_peer_options_are_one_line(args: list[str], message: str, tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
     env["PYTHONPATH"] = str(REPO)
-    result = subprocess.run([sys.executable, "-m", "paircert", "run", *args], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "paircert", "run", *args],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("paircert: error: ") and message in lines[0], result.stderr

@@ -34,15 +34,31 @@ ADMIN_PASSWORD = "Streaming-admin-secret-4417"
 CAMERA_ADDRESS, RADAR_ADDRESS = "127.0.0.2", "127.0.0.3"
 CAMERA_STATUSES = {"Connecting", "Paired", "Error"}
 CAMERA_CODES = {106, 107, 108}
-RADAR_STATES = {"failed", "ok", "address-failed", "connect-failed", "authentication-failed", "transfer-failed",
-                "not-active", "not-configured"}
+RADAR_STATES = {
+    "failed",
+    "ok",
+    "address-failed",
+    "connect-failed",
+    "authentication-failed",
+    "transfer-failed",
+    "not-active",
+    "not-configured",
+}
 
 
-def paircert_run(*args: str, env: dict[str, str] | None = None, cwd: Path, timeout: float = 240) -> subprocess.CompletedProcess[str]:
+def paircert_run(
+    *args: str, env: dict[str, str] | None = None, cwd: Path, timeout: float = 240
+) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
     environment.update(PYTHONPATH=str(REPO), **(env or {}))
-    return subprocess.run([sys.executable, "-m", "paircert", "run", *args], cwd=cwd, env=environment,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "paircert", "run", *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def results(report_dir: Path) -> dict[str, Any]:
@@ -124,16 +140,33 @@ def emulator_for_peers(tmp_path: Path) -> Iterator[Callable[..., list[str]]]:
         load_test_ca(ca_dir)  # made once; the run's peers reuse it, so the emulator trusts them
         rtsp, rtsps, http, https = free_ports(4)
         config = EmulatorConfig(
-            state_dir=tmp_path / "state", users=[User("root", ADMIN_PASSWORD, "admin")],
-            peer_rtsp_port=rtsp, peer_rtsps_port=rtsps, peer_http_port=http, peer_https_port=https,
-            trust_ca_file=ca_dir / CA_CERT_NAME, **overrides,
+            state_dir=tmp_path / "state",
+            users=[User("root", ADMIN_PASSWORD, "admin")],
+            peer_rtsp_port=rtsp,
+            peer_rtsps_port=rtsps,
+            peer_http_port=http,
+            peer_https_port=https,
+            trust_ca_file=ca_dir / CA_CERT_NAME,
+            **overrides,
         )
         instance = EmbeddedEmulator(config)
         instance.start()
         running.append(instance)
-        return ["--target", instance.http_url, "--user", "root", "--peer-address", CAMERA_ADDRESS,
-                "--radar-peer-address", RADAR_ADDRESS, "--peer-ports", f"{rtsp},{rtsps},{http},{https}",
-                "--peer-ca-dir", str(ca_dir), "--device-trusts-peer-ca"]
+        return [
+            "--target",
+            instance.http_url,
+            "--user",
+            "root",
+            "--peer-address",
+            CAMERA_ADDRESS,
+            "--radar-peer-address",
+            RADAR_ADDRESS,
+            "--peer-ports",
+            f"{rtsp},{rtsps},{http},{https}",
+            "--peer-ca-dir",
+            str(ca_dir),
+            "--device-trusts-peer-ca",
+        ]
 
     yield start
     for instance in running:
@@ -144,8 +177,15 @@ def test_a_target_following_the_2026_01_radar_revision_gets_the_certificate_cn_c
     emulator_for_peers: Any, tmp_path: Path
 ) -> None:
     args = emulator_for_peers(radar_revision="2026-01")
-    result = paircert_run(*args, "-k", "stream_radar", "--report-dir", str(tmp_path / "reports"),
-                          env={"PAIRCERT_PASSWORD": ADMIN_PASSWORD}, cwd=tmp_path)
+    result = paircert_run(
+        *args,
+        "-k",
+        "stream_radar",
+        "--report-dir",
+        str(tmp_path / "reports"),
+        env={"PAIRCERT_PASSWORD": ADMIN_PASSWORD},
+        cwd=tmp_path,
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-6000:]
     verdicts = {t["nodeid"]: t["verdict"] for t in streaming_tests(results(tmp_path / "reports"))}
@@ -161,8 +201,15 @@ def test_without_a_peer_address_a_real_target_blocks_the_streaming_tests_with_wh
 ) -> None:
     args = emulator_for_peers()
     target = args[: args.index("--peer-address")]
-    result = paircert_run(*target, "-k", "stream_camera_link", "--report-dir", str(tmp_path / "reports"),
-                          env={"PAIRCERT_PASSWORD": ADMIN_PASSWORD}, cwd=tmp_path)
+    result = paircert_run(
+        *target,
+        "-k",
+        "stream_camera_link",
+        "--report-dir",
+        str(tmp_path / "reports"),
+        env={"PAIRCERT_PASSWORD": ADMIN_PASSWORD},
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
     tests = streaming_tests(results(tmp_path / "reports"))
     assert tests and {t["verdict"] for t in tests} == {"blocked"}, tests
@@ -181,8 +228,15 @@ def test_an_emulator_that_reports_paired_without_pulling_frames_is_caught(
 
     monkeypatch.setattr(peerlink, "_receive", receive_nothing)
     args = emulator_for_peers()
-    result = paircert_run(*args, "-k", "dropped", "--report-dir", str(tmp_path / "reports"),
-                          env={"PAIRCERT_PASSWORD": ADMIN_PASSWORD}, cwd=tmp_path)
+    result = paircert_run(
+        *args,
+        "-k",
+        "dropped",
+        "--report-dir",
+        str(tmp_path / "reports"),
+        env={"PAIRCERT_PASSWORD": ADMIN_PASSWORD},
+        cwd=tmp_path,
+    )
     output = result.stdout + result.stderr
     assert result.returncode == 1, output[-6000:]
     failed = {t["nodeid"] for t in streaming_tests(results(tmp_path / "reports")) if t["verdict"] == "fail"}

@@ -20,19 +20,26 @@ def _exchange(transcript: Transcript, request: httpx.Request, response: httpx.Re
 def test_password_fields_are_redacted_at_any_depth() -> None:
     value = {"data": {"password": SECRET, "nested": [{"Password": 1, "x": {"password": None}}]}, "user": "u"}
     redacted = redact_json(value)
-    assert redacted == {"data": {"password": REDACTED, "nested": [{"Password": REDACTED, "x": {"password": REDACTED}}]}, "user": "u"}
+    assert redacted == {
+        "data": {"password": REDACTED, "nested": [{"Password": REDACTED, "x": {"password": REDACTED}}]},
+        "user": "u",
+    }
     assert value["data"]["password"] == SECRET  # the original is untouched
 
 
 def test_malformed_json_bodies_lose_their_password_too() -> None:
-    text = '{"data": {"password": "%s", "address": ' % SECRET
+    text = '{"data": {"password": "' + SECRET + '", "address": '
     assert SECRET not in redact_text(text)
     assert "address" in redact_text(text)
 
 
 def test_recorded_exchange_redacts_headers_bodies_radar_params_and_query() -> None:
     transcript = Transcript()
-    body = {"apiVersion": "1.0", "method": "setRadarConnection", "params": {"address": "a", "user": "u", "password": SECRET}}
+    body = {
+        "apiVersion": "1.0",
+        "method": "setRadarConnection",
+        "params": {"address": "a", "user": "u", "password": SECRET},
+    }
     request = httpx.Request(
         "POST",
         f"http://127.0.0.1:1/axis-cgi/networkradarpairing.cgi?password={SECRET}&x=1",
@@ -63,8 +70,10 @@ def test_a_known_secret_is_scrubbed_wherever_it_appears() -> None:
 def test_curl_line_uses_placeholders_and_repeats_the_request() -> None:
     transcript = Transcript()
     request = httpx.Request(
-        "PATCH", "http://127.0.0.1:1/config/rest/camera-pairing/v1beta/camerapairings/x/description",
-        json={"data": "it's"}, headers={"Authorization": "Basic cm9vdDpwYXNz"},
+        "PATCH",
+        "http://127.0.0.1:1/config/rest/camera-pairing/v1beta/camerapairings/x/description",
+        json={"data": "it's"},
+        headers={"Authorization": "Basic cm9vdDpwYXNz"},
     )
     _exchange(transcript, request, httpx.Response(200, json={"status": "success"}))
     curl = transcript.exchanges[0].to_curl()

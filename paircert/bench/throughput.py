@@ -45,10 +45,34 @@ def _suite(url: str, password: str, workdir: Path, seed: int) -> Result:
     report = workdir / "suite"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
     env["PAIRCERT_PASSWORD"] = password
-    argv = [sys.executable, "-m", "pytest", str(suites / SUITE_TEST), "-c", str(ini), "--rootdir", str(suites.parent),
-            "--confcutdir", str(suites), "--import-mode=importlib", "-p", "no:cacheprovider", "-p", "paircert.plugin",
-            "-q", "--target", url, "--user", "root", "--profile", "gate", "--seed", str(seed),
-            "--report-dir", str(report)]
+    argv = [
+        sys.executable,
+        "-m",
+        "pytest",
+        str(suites / SUITE_TEST),
+        "-c",
+        str(ini),
+        "--rootdir",
+        str(suites.parent),
+        "--confcutdir",
+        str(suites),
+        "--import-mode=importlib",
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "paircert.plugin",
+        "-q",
+        "--target",
+        url,
+        "--user",
+        "root",
+        "--profile",
+        "gate",
+        "--seed",
+        str(seed),
+        "--report-dir",
+        str(report),
+    ]
     subprocess.run(argv, cwd=workdir, env=env, capture_output=True, text=True, timeout=900, check=False)
     generated = json.loads((report / "results.json").read_text())["coverage"]["generated"]
     entry = next(v for k, v in generated.items() if SUITE_TEST in k)
@@ -57,9 +81,26 @@ def _suite(url: str, password: str, workdir: Path, seed: int) -> Result:
 
 def _cli(url: str, password: str, ca_file: str, workdir: Path, max_examples: int, seed: int) -> Result:
     openapi = data_dir("schemas") / "openapi" / "camera-pairing.openapi.json"
-    argv = ["schemathesis", "run", str(openapi), "--url", url, "--auth", f"root:{password}", "--tls-verify", ca_file,
-            "--phases", "examples,fuzzing", "--max-examples", str(max_examples), "--seed", str(seed),
-            "--generation-database", "none", "--no-color"]
+    argv = [
+        "schemathesis",
+        "run",
+        str(openapi),
+        "--url",
+        url,
+        "--auth",
+        f"root:{password}",
+        "--tls-verify",
+        ca_file,
+        "--phases",
+        "examples,fuzzing",
+        "--max-examples",
+        str(max_examples),
+        "--seed",
+        str(seed),
+        "--generation-database",
+        "none",
+        "--no-color",
+    ]
     started = time.perf_counter()
     proc = subprocess.run(argv, cwd=workdir, capture_output=True, text=True, timeout=900, check=False)
     seconds = time.perf_counter() - started
@@ -79,6 +120,7 @@ def compare(*, seed: int = 20261122) -> tuple[Result, Result]:
         config = EmulatorConfig(state_dir=workdir / "state", users=[User("root", password, "admin")])
         with EmbeddedEmulator(config) as emulator:
             suite = _suite(emulator.http_url, password, workdir, seed)
-            cli = _cli(emulator.https_url, password, str(emulator.ca_file), workdir,
-                       BUDGETS["gate"].operation_examples, seed)
+            cli = _cli(
+                emulator.https_url, password, str(emulator.ca_file), workdir, BUDGETS["gate"].operation_examples, seed
+            )
     return suite, cli

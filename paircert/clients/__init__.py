@@ -12,6 +12,8 @@ from paircert.clients.transcript import REDACTED, Exchange, Transcript, redact_j
 
 __all__ = [
     "API_ROOT",
+    "RADAR_PATHS",
+    "REDACTED",
     "ApiResponse",
     "CameraPairingClient",
     "Credentials",
@@ -19,8 +21,6 @@ __all__ = [
     "DeviceInfoClient",
     "DiscoveryClient",
     "Exchange",
-    "RADAR_PATHS",
-    "REDACTED",
     "RadarClient",
     "Transcript",
     "open_client",

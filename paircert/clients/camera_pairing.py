@@ -38,7 +38,9 @@ class CameraPairingClient:
         return self._track(self.dca.add(COLLECTION, fields))
 
     def add_raw(self, content: bytes, content_type: str = "application/json") -> ApiResponse:
-        return self._track(self.dca.request("POST", COLLECTION, content=content, headers={"Content-Type": content_type}))
+        return self._track(
+            self.dca.request("POST", COLLECTION, content=content, headers={"Content-Type": content_type})
+        )
 
     def get(self, pairing_id: str) -> ApiResponse:
         return self.dca.get(self.item_path(pairing_id))

@@ -64,7 +64,9 @@ def preflight(
     rejected = PreflightError(
         f"the target at {base_url} rejected the admin credentials for user {admin.username!r} (HTTP 401)"
     )
-    with open_client(base_url, admin, verify=verify, timeout=timeout, transcript=transcript, transport=transport) as http:
+    with open_client(
+        base_url, admin, verify=verify, timeout=timeout, transcript=transcript, transport=transport
+    ) as http:
         info = _send(base_url, DeviceInfoClient(http, transcript).get_all_properties)
         if info.status_code == 401:
             raise rejected

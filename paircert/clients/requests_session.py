@@ -46,8 +46,9 @@ def _as_httpx_response(response: requests.Response, request: httpx.Request) -> h
 class RequestsAuth(requests.auth.AuthBase):
     """``requests`` auth that answers challenges with :class:`HttpAuth` and records every exchange."""
 
-    def __init__(self, credentials: Credentials, transcript: Transcript | None = None,
-                 *, curl_tls: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, credentials: Credentials, transcript: Transcript | None = None, *, curl_tls: tuple[str, ...] = ()
+    ) -> None:
         self._auth = HttpAuth(credentials.username, credentials.password)
         self._transcript = transcript
         self._curl_tls = curl_tls
@@ -70,8 +71,13 @@ class RequestsAuth(requests.auth.AuthBase):
         if self._transcript is not None:
             self._transcript.record(_as_httpx_response(response, mirror), curl_tls=self._curl_tls)
 
-    def _answer(self, response: requests.Response, flow: Generator[httpx.Request, httpx.Response, None],
-                mirror: httpx.Request, **kwargs: Any) -> requests.Response:
+    def _answer(
+        self,
+        response: requests.Response,
+        flow: Generator[httpx.Request, httpx.Response, None],
+        mirror: httpx.Request,
+        **kwargs: Any,
+    ) -> requests.Response:
         self._record(response, mirror)
         while True:
             try:
@@ -89,8 +95,9 @@ class RequestsAuth(requests.auth.AuthBase):
             response = again
 
 
-def open_requests_session(credentials: Credentials | None, *, verify: bool | str = True,
-                          transcript: Transcript | None = None) -> requests.Session:
+def open_requests_session(
+    credentials: Credentials | None, *, verify: bool | str = True, transcript: Transcript | None = None
+) -> requests.Session:
     """A keep-alive session (one per identity) with :class:`RequestsAuth` when credentials are given.
 
     ``verify`` is True (system trust), False (``--insecure``) or a CA file path, as for httpx.
@@ -103,6 +110,7 @@ def open_requests_session(credentials: Credentials | None, *, verify: bool | str
     if credentials is not None:
         session.auth = RequestsAuth(credentials, transcript, curl_tls=curl_tls)
     elif transcript is not None:
+
         def record(response: requests.Response, **kwargs: Any) -> requests.Response:
             transcript.record(_as_httpx_response(response, _as_httpx_request(response.request)), curl_tls=curl_tls)
             return response

@@ -20,7 +20,7 @@ from ..auth import AuthResult, BasicVerifier, DigestVerifier, parse_authorizatio
 from .config import AuthMode, Role, User
 from .envelopes import error_response
 
-__all__ = ["AuthMiddleware", "REALM", "current_user", "has_role", "unauthorized"]
+__all__ = ["REALM", "AuthMiddleware", "current_user", "has_role", "unauthorized"]
 
 REALM = "AXIS_paircert-emulator"
 

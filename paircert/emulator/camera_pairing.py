@@ -21,7 +21,7 @@ from .envelopes import JSON, ApiError, dca_error, dca_success
 from .model import Conflict
 from .validation import Invalid, check_add, check_property
 
-__all__ = ["API_ROOT", "CameraPairingApi", "READABLE", "SETTABLE"]
+__all__ = ["API_ROOT", "READABLE", "SETTABLE", "CameraPairingApi"]
 
 API_ROOT = "/config/rest/camera-pairing/v1beta"
 COLLECTION = "camerapairings"

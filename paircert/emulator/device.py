@@ -29,7 +29,7 @@ from .peerlink import CAMERA_PATH, RADAR_PATH, stream_step
 from .restream import Relay
 from .store import StateStore
 
-__all__ = ["Device", "LINK_AFFECTING"]
+__all__ = ["LINK_AFFECTING", "Device"]
 
 log = logging.getLogger("paircert.emulator.device")
 

@@ -17,7 +17,7 @@ from .auth import current_user, unauthorized
 from .envelopes import RADAR_TRANSPORT, json_response, radar_envelope
 from .jsoncgi import CgiCall, CgiError, serve_json_cgi
 
-__all__ = ["DEVICEINFO_PATH", "DeviceInfoApi", "UNRESTRICTED", "properties"]
+__all__ = ["DEVICEINFO_PATH", "UNRESTRICTED", "DeviceInfoApi", "properties"]
 
 
 class DeviceInfoApi:

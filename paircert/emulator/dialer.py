@@ -44,7 +44,9 @@ class Dialer:
         timeout: float = 2.0,
     ) -> None:
         self.allow: tuple[IPNetwork, ...] = tuple(ipaddress.ip_network(cidr, strict=False) for cidr in allow)
-        self.names = {name.lower().rstrip("."): [ipaddress.ip_address(a) for a in addrs] for name, addrs in name_table.items()}
+        self.names = {
+            name.lower().rstrip("."): [ipaddress.ip_address(a) for a in addrs] for name, addrs in name_table.items()
+        }
         self.timeout = timeout
 
     def resolve(self, host: str) -> list[IPAddress]:
@@ -67,7 +69,7 @@ class Dialer:
         for ip in self.resolve(host):
             try:
                 return await asyncio.wait_for(self._connect_ip(ip, port), self.timeout)
-            except (OSError, asyncio.TimeoutError) as exc:
+            except (TimeoutError, OSError) as exc:
                 failures.append(f"{ip}:{port}: {type(exc).__name__}")
         raise Unreachable("; ".join(failures))
 

@@ -15,11 +15,11 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from .camera_pairing import API_ROOT
-from .envelopes import ApiError, dca_error, dca_success, json_response
 from .deviceinfo import VERSION as DEVICEINFO_VERSION
+from .envelopes import ApiError, dca_error, dca_success, json_response
 from .jsoncgi import CgiCall, serve_json_cgi
 
-__all__ = ["APIDISCOVERY_PATH", "ApiDiscovery", "DISCOVER_ROOT", "DcaDiscovery", "camera_pairing_entry"]
+__all__ = ["APIDISCOVERY_PATH", "DISCOVER_ROOT", "ApiDiscovery", "DcaDiscovery", "camera_pairing_entry"]
 
 DISCOVER_ROOT = "/config/discover"
 APIDISCOVERY_PATH = "/axis-cgi/apidiscovery.cgi"

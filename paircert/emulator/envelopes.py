@@ -15,12 +15,12 @@ from typing import Any, Literal
 from starlette.responses import Response
 
 __all__ = [
-    "ApiError",
-    "Family",
     "JSON",
     "RADAR_PATHS",
     "RADAR_TRANSPORT",
     "UNSET",
+    "ApiError",
+    "Family",
     "cgi_error",
     "dca_error",
     "dca_success",
@@ -113,7 +113,9 @@ def radar_envelope(
     return body
 
 
-def cgi_error(api_version: str, code: int, message: str, *, context: Any = UNSET, method: Any = UNSET) -> dict[str, Any]:
+def cgi_error(
+    api_version: str, code: int, message: str, *, context: Any = UNSET, method: Any = UNSET
+) -> dict[str, Any]:
     return radar_envelope(api_version, context=context, method=method, error=(code, message))
 
 

@@ -67,7 +67,10 @@ async def identify(target: LinkTarget, ips: Sequence[IPAddress], ca_file: Path |
             ) as client:
                 response = await asyncio.wait_for(
                     client.post(
-                        url, json=REQUEST, headers={"Host": _host_header(target, target.http_port)}, extensions=extensions
+                        url,
+                        json=REQUEST,
+                        headers={"Host": _host_header(target, target.http_port)},
+                        extensions=extensions,
                     ),
                     3 * HTTP_TIMEOUT,  # a 401, the Digest retry and the answer, each bounded by httpx
                 )

@@ -73,7 +73,9 @@ async def serve_json_cgi(request: Request, version: str, methods: dict[str, Hand
             raise CgiError(2104, "Invalid parameter value specified.")
         data = await methods[method](CgiCall(method, params, request))
     except CgiError as error:
-        envelope = radar_envelope(answer_version, context=context, method=echo_method, error=(error.code, error.message))
+        envelope = radar_envelope(
+            answer_version, context=context, method=echo_method, error=(error.code, error.message)
+        )
         return json_response(envelope, error.status)
     if isinstance(data, Response):
         return data

@@ -110,6 +110,7 @@ async def _supervise(step: LinkStep, target: LinkTarget, sink: StateSink, stoppi
     """Run ``step`` until stopped; after ``stopping`` is set no outcome reaches the sink."""
     attempt = 0
     while not stopping.is_set():
+
         def established(peer: PeerIdentity | None) -> None:
             nonlocal attempt
             attempt = 0

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "MAX_PAIRINGS",
     "CameraStatus",
     "Conflict",
     "DeviceModel",
-    "MAX_PAIRINGS",
     "Pairing",
     "RadarConfig",
     "RadarState",

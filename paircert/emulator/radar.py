@@ -120,9 +120,7 @@ class RadarApi:
         try:
             data = await self._call(request, body, method)
         except _Reject as reject:
-            envelope = radar_envelope(
-                version, context=context, method=echo_method, error=(reject.code, reject.message)
-            )
+            envelope = radar_envelope(version, context=context, method=echo_method, error=(reject.code, reject.message))
             return json_response(envelope, reject.status)
         return json_response(radar_envelope(version, context=context, method=echo_method, data=data))
 

@@ -32,7 +32,7 @@ from .auth import REALM
 from .certs import TlsFiles
 from .config import EmulatorConfig
 
-__all__ = ["CONTROL", "Feed", "MEDIA_PATH", "Relay", "start_rtsp_servers"]
+__all__ = ["CONTROL", "MEDIA_PATH", "Feed", "Relay", "start_rtsp_servers"]
 
 MEDIA_PATH = "/axis-media/media.amp"
 CONTROL = "trackID=1"

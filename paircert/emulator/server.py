@@ -102,7 +102,9 @@ async def serve(
             _Server(_uvicorn_config(app, certfile=tls.certfile, keyfile=tls.keyfile)),
         ]
         await device.start()
-        tasks = [asyncio.create_task(server.serve(sockets=[sock])) for server, sock in zip(servers, sockets)]
+        tasks = [
+            asyncio.create_task(server.serve(sockets=[sock])) for server, sock in zip(servers, sockets, strict=False)
+        ]
         await _wait_started(servers, tasks)
         http_url, https_url = _url("http", sockets[0]), _url("https", sockets[1])
         rtsp_url, rtsps_url = (server.url("") for server in rtsp)

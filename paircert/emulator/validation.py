@@ -15,10 +15,10 @@ from typing import Any, Literal
 
 __all__ = [
     "ADD_FIELDS",
-    "AddressKind",
-    "Invalid",
     "LENGTH_LIMITS",
     "PROTOCOLS",
+    "AddressKind",
+    "Invalid",
     "check_add",
     "check_property",
     "classify_address",

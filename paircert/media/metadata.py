@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from xml.etree import ElementTree
 
 from paircert.rtsp.rtp import HeaderExtension, OnvifReplay, RtpPacket, unix_to_ntp
@@ -65,7 +65,7 @@ class RadarObject:
 
     @property
     def center(self) -> tuple[float, float]:
-        xs, ys = zip(*self.polygon)
+        xs, ys = zip(*self.polygon, strict=False)
         return (sum(xs) / len(xs), sum(ys) / len(ys))
 
 
@@ -77,7 +77,7 @@ class RadarFrame:
 
 
 def _utc(capture_time: float) -> str:
-    moment = datetime.fromtimestamp(capture_time, timezone.utc)
+    moment = datetime.fromtimestamp(capture_time, UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
@@ -113,7 +113,7 @@ def metadata_xml(frame: RadarFrame) -> bytes:
         node = ElementTree.SubElement(element, f"{{{TT}}}Object", {"ObjectId": str(obj.object_id)})
         appearance = ElementTree.SubElement(node, f"{{{TT}}}Appearance")
         shape = ElementTree.SubElement(appearance, f"{{{TT}}}Shape")
-        xs, ys = zip(*obj.polygon)
+        xs, ys = zip(*obj.polygon, strict=False)
         box = {"left": min(xs), "top": max(ys), "right": max(xs), "bottom": min(ys)}
         ElementTree.SubElement(shape, f"{{{TT}}}BoundingBox", {k: f"{v:.5f}" for k, v in box.items()})
         cx, cy = obj.center
@@ -136,11 +136,12 @@ def parse_metadata(document: bytes) -> RadarFrame:
     frame = root.find("tt:VideoAnalytics/tt:Frame", _NS)
     if root.tag != f"{{{TT}}}MetadataStream" or frame is None:
         raise ValueError("not a tt:MetadataStream with a tt:Frame")
-    utc = datetime.strptime(frame.attrib["UtcTime"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
+    utc = datetime.strptime(frame.attrib["UtcTime"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
     objects = []
     for node in frame.findall("tt:Object", _NS):
         points = tuple(
-            (float(p.attrib["x"]), float(p.attrib["y"])) for p in node.findall("tt:Appearance/tt:Shape/tt:Polygon/tt:Point", _NS)
+            (float(p.attrib["x"]), float(p.attrib["y"]))
+            for p in node.findall("tt:Appearance/tt:Shape/tt:Polygon/tt:Point", _NS)
         )
         kind = node.findtext("tt:Appearance/tt:Class/tt:Type", default="", namespaces=_NS)
         objects.append(RadarObject(int(node.attrib["ObjectId"]), kind, points))
@@ -164,7 +165,9 @@ def packetize_metadata(
         raise ValueError(f"MTU {mtu} leaves no room for metadata")
     chunks = [document[i : i + room] for i in range(0, len(document), room)] or [b""]
     return [
-        RtpPacket(payload_type, (sequence_number + i) & 0xFFFF, timestamp, ssrc, chunk, i == len(chunks) - 1, (), extension)
+        RtpPacket(
+            payload_type, (sequence_number + i) & 0xFFFF, timestamp, ssrc, chunk, i == len(chunks) - 1, (), extension
+        )
         for i, chunk in enumerate(chunks)
     ]
 

@@ -65,7 +65,9 @@ class _FannedSource:
 class CameraMedia(_FannedSource):
     """H.264 video from one shared libx264 encoder; ``video=0`` in the URL is answered 404."""
 
-    def __init__(self, settings: VideoSettings | None = None, *, queue_frames: int = 8, name: str = "AXIS peer camera") -> None:
+    def __init__(
+        self, settings: VideoSettings | None = None, *, queue_frames: int = 8, name: str = "AXIS peer camera"
+    ) -> None:
         self.settings = settings or VideoSettings()
         self.name = name
         self.track = VideoTrackState(self.settings)
@@ -90,7 +92,9 @@ class CameraMedia(_FannedSource):
 class RadarMedia(_FannedSource):
     """ONVIF metadata, one frame per sweep, from one shared generator."""
 
-    def __init__(self, settings: MetadataSettings | None = None, *, queue_frames: int = 32, name: str = "AXIS peer radar") -> None:
+    def __init__(
+        self, settings: MetadataSettings | None = None, *, queue_frames: int = 32, name: str = "AXIS peer radar"
+    ) -> None:
         self.settings = settings or MetadataSettings()
         self.name = name
         self.track = MetadataTrackState()

@@ -35,9 +35,7 @@ CA_CERT_NAME, CA_KEY_NAME = "paircert-test-ca.pem", "paircert-test-ca.key"
 _ORGANIZATION = "paircert test CA"
 
 
-def load_test_ca(
-    ca_dir: Path | None = None, *, ca_cert: Path | None = None, ca_key: Path | None = None
-) -> trustme.CA:
+def load_test_ca(ca_dir: Path | None = None, *, ca_cert: Path | None = None, ca_key: Path | None = None) -> trustme.CA:
     """The CA that signs ``trusted`` certificates.
 
     ``ca_cert`` and ``ca_key`` bring your own; else ``ca_dir`` holds one, created on first use
@@ -64,7 +62,7 @@ def _self_signed(identities: list[str]) -> bytes:
     """Certificate and key (PEM) of a leaf that is its own issuer."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, identities[0])])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     alt_names: list[x509.GeneralName] = []
     for identity in identities:
         try:
@@ -127,7 +125,7 @@ class PeerCertificates:
         elif kind == "wrong-host":
             leaf = self.ca.issue_cert(WRONG_HOST, common_name=WRONG_HOST)
         elif kind == "expired":
-            now = datetime.datetime.now(datetime.timezone.utc)
+            now = datetime.datetime.now(datetime.UTC)
             leaf = self.ca.issue_cert(
                 *names,
                 common_name=common,

@@ -42,30 +42,64 @@ _FAULT_ALIASES = {
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kind", choices=("camera", "radar", "both"), default="camera")
     parser.add_argument("--address", default="127.0.0.2", metavar="ADDR", help="address to bind (default 127.0.0.2)")
-    parser.add_argument("--radar-address", default=None, metavar="ADDR",
-                        help="the radar's address with --kind both (default 127.0.0.3); each peer needs its own")
+    parser.add_argument(
+        "--radar-address",
+        default=None,
+        metavar="ADDR",
+        help="the radar's address with --kind both (default 127.0.0.3); each peer needs its own",
+    )
     parser.add_argument("--rtsp-port", type=int, default=554, metavar="N", help="RTSP port (default 554; 0 picks one)")
     parser.add_argument("--rtsps-port", type=int, default=322, metavar="N", help="RTSP over TLS port (default 322)")
-    parser.add_argument("--http-port", type=int, default=80, metavar="N", help="HTTP port for basicdeviceinfo.cgi (default 80)")
+    parser.add_argument(
+        "--http-port", type=int, default=80, metavar="N", help="HTTP port for basicdeviceinfo.cgi (default 80)"
+    )
     parser.add_argument("--https-port", type=int, default=443, metavar="N", help="HTTPS port (default 443)")
     parser.add_argument("--user", default="root", metavar="NAME", help="the account devices log in with (default root)")
-    parser.add_argument("--password", metavar="SECRET", help=f"its password; prefer the {PASSWORD_ENV} environment variable")
-    parser.add_argument("--cert", choices=CERT_KINDS, default="trusted", metavar="KIND",
-                        help=f"certificate on RTSPS/HTTPS: {', '.join(CERT_KINDS)} (default trusted)")
-    parser.add_argument("--hostname", action="append", default=[], metavar="NAME",
-                        help="a DNS name the certificate also carries (repeatable)")
-    parser.add_argument("--fault", action="append", default=[], metavar="NAME[=VALUE]",
-                        help="refuse, reject-credentials, drop-after=N, stall-after=N, delay=MS; prefix rtsp: or http: "
-                             "to act on one side only (repeatable)")
-    parser.add_argument("--ca-dir", type=Path, metavar="DIR", help="keep the test CA here (made on first use, then reused)")
-    parser.add_argument("--ca-cert", type=Path, metavar="PEM", help="bring your own test CA certificate (with --ca-key)")
+    parser.add_argument(
+        "--password", metavar="SECRET", help=f"its password; prefer the {PASSWORD_ENV} environment variable"
+    )
+    parser.add_argument(
+        "--cert",
+        choices=CERT_KINDS,
+        default="trusted",
+        metavar="KIND",
+        help=f"certificate on RTSPS/HTTPS: {', '.join(CERT_KINDS)} (default trusted)",
+    )
+    parser.add_argument(
+        "--hostname",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a DNS name the certificate also carries (repeatable)",
+    )
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="NAME[=VALUE]",
+        help="refuse, reject-credentials, drop-after=N, stall-after=N, delay=MS; prefix rtsp: or http: "
+        "to act on one side only (repeatable)",
+    )
+    parser.add_argument(
+        "--ca-dir", type=Path, metavar="DIR", help="keep the test CA here (made on first use, then reused)"
+    )
+    parser.add_argument(
+        "--ca-cert", type=Path, metavar="PEM", help="bring your own test CA certificate (with --ca-key)"
+    )
     parser.add_argument("--ca-key", type=Path, metavar="PEM", help="its private key")
-    parser.add_argument("--ca-out", type=Path, metavar="FILE", help="write the test CA certificate (what a device must trust)")
+    parser.add_argument(
+        "--ca-out", type=Path, metavar="FILE", help="write the test CA certificate (what a device must trust)"
+    )
     parser.add_argument("--fps", type=float, default=25.0, help="camera frame rate (default 25)")
     parser.add_argument("--sweep-hz", type=float, default=10.0, help="radar frames per second (default 10)")
     parser.add_argument("--objects", type=int, default=3, help="radar objects per frame (default 3)")
-    parser.add_argument("--control-port", type=int, default=None, metavar="N",
-                        help="serve the JSON control endpoint on 127.0.0.1:N (0 picks a port)")
+    parser.add_argument(
+        "--control-port",
+        type=int,
+        default=None,
+        metavar="N",
+        help="serve the JSON control endpoint on 127.0.0.1:N (0 picks a port)",
+    )
 
 
 def parse_fault(text: str) -> tuple[str, str, Any]:
@@ -179,7 +213,7 @@ async def _serve(args: argparse.Namespace, configs: list[PeerConfig], faults: li
                 for peer in peers:
                     peer.set_faults(scope, **{field: value})  # type: ignore[arg-type]  # checked by parse_fault
             if args.control_port is not None:
-                control = ControlServer(dict(zip(peer_names(peers), peers)), port=args.control_port)
+                control = ControlServer(dict(zip(peer_names(peers), peers, strict=False)), port=args.control_port)
                 await control.start()
             if args.ca_out is not None:
                 peers[0].write_ca(args.ca_out)
@@ -189,8 +223,10 @@ async def _serve(args: argparse.Namespace, configs: list[PeerConfig], faults: li
             return _error(str(exc))
         for peer in peers:
             urls = peer.urls
-            print(f"{peer.kind} {peer.properties['ProdNbr']} ({peer.properties['ProdFullName']}) on {peer.address}, "
-                  f"certificate {peer.cert_kind}")
+            print(
+                f"{peer.kind} {peer.properties['ProdNbr']} ({peer.properties['ProdFullName']}) on {peer.address}, "
+                f"certificate {peer.cert_kind}"
+            )
             for label, url in (("rtsp", urls.rtsp), ("rtsps", urls.rtsps), ("http", urls.http), ("https", urls.https)):
                 if url is not None:
                     print(f"  {label:6} {url}")

@@ -20,6 +20,7 @@ from .peer import FaultScope, Peer, PeerRecords, PeerUrls
 
 __all__ = ["EmbeddedPeers", "PeerHandle", "peer_names"]
 
+
 class PeerHandle:
     """Thread-safe access to one running peer."""
 
@@ -117,7 +118,9 @@ class EmbeddedPeers(ThreadHost):
                 await peer.start()
             if self.control_port is not None:
                 names = peer_names(peers)
-                control = ControlServer(dict(zip(names, peers)), host=self.control_host, port=self.control_port)
+                control = ControlServer(
+                    dict(zip(names, peers, strict=False)), host=self.control_host, port=self.control_port
+                )
                 await control.start()
                 self.control_url = control.url
             self.handles = [PeerHandle(self, peer) for peer in peers]

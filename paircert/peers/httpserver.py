@@ -209,7 +209,9 @@ class HttpServer:
                             response = HttpResponse(413, b'{"error":"payload too large"}')
                             break
                     elif isinstance(part, h11.EndOfMessage):
-                        response = await self.handler(HttpRequest(record.method, record.target, headers, bytes(body), record))
+                        response = await self.handler(
+                            HttpRequest(record.method, record.target, headers, bytes(body), record)
+                        )
                         break
                     else:
                         return
@@ -236,7 +238,11 @@ class HttpServer:
             headers.append(("Connection", "close"))
         try:
             data = conn.send(h11.Response(status_code=response.status, headers=headers))
-            data = (data or b"") + (conn.send(h11.Data(data=response.body)) or b"") + (conn.send(h11.EndOfMessage()) or b"")
+            data = (
+                (data or b"")
+                + (conn.send(h11.Data(data=response.body)) or b"")
+                + (conn.send(h11.EndOfMessage()) or b"")
+            )
         except h11.LocalProtocolError:
             return
         writer.write(data)

@@ -30,7 +30,7 @@ from .config import PeerConfig
 from .httpserver import HttpFaults, HttpRecord, HttpServer
 from .vapix import DeviceInfoHandler
 
-__all__ = ["FAULT_NAMES", "BindError", "Peer", "PeerCamera", "PeerRadar", "PeerRecords", "PeerUrls", "RADAR_QUERY"]
+__all__ = ["FAULT_NAMES", "RADAR_QUERY", "BindError", "Peer", "PeerCamera", "PeerRadar", "PeerRecords", "PeerUrls"]
 
 RADAR_QUERY = "?video=0&audio=0&analytics=polygon"
 FaultScope = Literal["all", "rtsp", "http"]
@@ -80,7 +80,9 @@ class PeerRecords:
         return tuple(r for r in self.http + self.https if r.cgi_method is not None)
 
     def to_json(self) -> dict[str, list[dict[str, Any]]]:
-        return {name: [dataclasses.asdict(r) for r in getattr(self, name)] for name in ("rtsp", "rtsps", "http", "https")}
+        return {
+            name: [dataclasses.asdict(r) for r in getattr(self, name)] for name in ("rtsp", "rtsps", "http", "https")
+        }
 
 
 def _loopback_or_any(address: str) -> str:
@@ -139,7 +141,9 @@ class Peer:
         def web(server: HttpServer | None) -> str | None:
             return server.url if server is not None else None
 
-        return PeerUrls(stream(self.rtsp_server), stream(self.rtsps_server), web(self.http_server), web(self.https_server))
+        return PeerUrls(
+            stream(self.rtsp_server), stream(self.rtsps_server), web(self.http_server), web(self.https_server)
+        )
 
     async def start(self) -> None:
         """Bind every configured port; on any failure (port in use, no permission) close what started."""
@@ -162,12 +166,18 @@ class Peer:
                 self.properties, users=users, realm=realm, schemes=config.http_schemes, faults=self.http_faults
             )
             if config.http_port is not None:
-                self.http_server = HttpServer(handler, host=self.address, port=config.http_port, faults=self.http_faults)
+                self.http_server = HttpServer(
+                    handler, host=self.address, port=config.http_port, faults=self.http_faults
+                )
                 await self._listen(self.http_server, config.http_port, "http")
             if config.https_port is not None:
                 self._https_context = self.certificates.server_context(self.cert_kind)
                 self.https_server = HttpServer(
-                    handler, host=self.address, port=config.https_port, ssl_context=self._https_context, faults=self.http_faults
+                    handler,
+                    host=self.address,
+                    port=config.https_port,
+                    ssl_context=self._https_context,
+                    faults=self.http_faults,
                 )
                 await self._listen(self.https_server, config.https_port, "https")
         except BaseException:
@@ -251,7 +261,9 @@ class Peer:
         def copies(server: Any) -> tuple[Any, ...]:
             return tuple(copy.deepcopy(list(server.records))) if server is not None else ()
 
-        return PeerRecords(copies(self.rtsp_server), copies(self.rtsps_server), copies(self.http_server), copies(self.https_server))
+        return PeerRecords(
+            copies(self.rtsp_server), copies(self.rtsps_server), copies(self.http_server), copies(self.https_server)
+        )
 
     def clear_records(self) -> None:
         for server in (self.rtsp_server, self.rtsps_server, self.http_server, self.https_server):

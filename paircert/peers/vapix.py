@@ -46,7 +46,9 @@ class DeviceInfoHandler:
         self.digest = DigestVerifier(realm, algorithms=("SHA-256", "MD5")) if "digest" in schemes else None
         self.basic = BasicVerifier(realm) if "basic" in schemes else None
 
-    def _envelope(self, method: Any, context: Any, *, data: Any = None, error: tuple[int, str] | None = None) -> dict[str, Any]:
+    def _envelope(
+        self, method: Any, context: Any, *, data: Any = None, error: tuple[int, str] | None = None
+    ) -> dict[str, Any]:
         body: dict[str, Any] = {"apiVersion": VERSION}
         if context is not None:
             body["context"] = context

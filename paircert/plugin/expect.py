@@ -29,7 +29,9 @@ def _indent(text: str) -> str:
     return "\n".join(f"    {line}" for line in lines)
 
 
-def failure_message(summary: str, *, expected: str, resp: ApiResponse | None = None, problems: Collection[str] = ()) -> str:
+def failure_message(
+    summary: str, *, expected: str, resp: ApiResponse | None = None, problems: Collection[str] = ()
+) -> str:
     test = current_test()
     requirements = ", ".join(test.requirements) if test and test.requirements else "no requirement marker"
     lines = [f"[{requirements}] {summary}"]
@@ -76,7 +78,8 @@ def expect_success(resp: ApiResponse, *, schema: str | None = None, statuses: Co
         _fail(
             f"expected success, got HTTP {resp.status_code}",
             resp=resp,
-            expected=f"success, HTTP {' or '.join(map(str, sorted(statuses)))}" + (f", body valid against {schema}" if schema else ""),
+            expected=f"success, HTTP {' or '.join(map(str, sorted(statuses)))}"
+            + (f", body valid against {schema}" if schema else ""),
             problems=problems,
         )
     return resp.data
@@ -115,7 +118,9 @@ def expect_error(
             wanted.append(f"HTTP {' or '.join(map(str, sorted(statuses)))}")
         if schema is not None:
             wanted.append(f"valid against {schema}")
-        _fail(f"expected an error, got HTTP {resp.status_code}", resp=resp, expected=", ".join(wanted), problems=problems)
+        _fail(
+            f"expected an error, got HTTP {resp.status_code}", resp=resp, expected=", ".join(wanted), problems=problems
+        )
     return resp
 
 
@@ -125,4 +130,9 @@ def expect_schema(instance: Any, schema: str, *, resp: ApiResponse | None = None
     problems = _schema_problems(schema, instance)
     if problems:
         shown = json.dumps(redact_json(instance), indent=2, ensure_ascii=False, default=str)
-        _fail(f"a value does not match {schema}", resp=resp, expected=f"valid against {schema}:\n{_indent(shown)}", problems=problems)
+        _fail(
+            f"a value does not match {schema}",
+            resp=resp,
+            expected=f"valid against {schema}:\n{_indent(shown)}",
+            problems=problems,
+        )

@@ -140,7 +140,9 @@ def camera(dca: DcaClient, camera_api: bool) -> CameraPairingClient:
 
 
 @pytest.fixture
-def camera_as(paircert_state: SessionState, transcript: Transcript, target: TargetConfig, camera_api: bool) -> Callable[[str], CameraPairingClient]:
+def camera_as(
+    paircert_state: SessionState, transcript: Transcript, target: TargetConfig, camera_api: bool
+) -> Callable[[str], CameraPairingClient]:
     """``camera_as(role)`` for admin, operator, viewer, anonymous, wrong_password."""
 
     def make(role: str) -> CameraPairingClient:
@@ -191,7 +193,11 @@ def empty_camera(camera: CameraPairingClient) -> Iterator[CameraPairingClient]:
         blocked(f"the device already has {len(before.data)} camera pairing(s); the test needs none")
     yield camera
     after = camera.list()
-    listed = [p["id"] for p in after.data if isinstance(p, dict) and isinstance(p.get("id"), str)] if after.ok and isinstance(after.data, list) else []
+    listed = (
+        [p["id"] for p in after.data if isinstance(p, dict) and isinstance(p.get("id"), str)]
+        if after.ok and isinstance(after.data, list)
+        else []
+    )
     left = []
     for pairing_id in dict.fromkeys([*camera.created, *listed]):
         removed = camera.remove(pairing_id)
@@ -213,13 +219,17 @@ def empty_radar(radar: RadarClient) -> Iterator[RadarClient]:
     if not before.ok:
         blocked(f"cannot read the radar configuration (HTTP {before.status_code}, error {before.error_code})")
     if _radar_configured(before):
-        blocked(f"the device already has a radar configuration (state {before.data.get('state')!r}); the test needs none")
+        blocked(
+            f"the device already has a radar configuration (state {before.data.get('state')!r}); the test needs none"
+        )
     yield radar
     if _radar_configured(radar.get_radar_connection()):
         radar.set_active(False)
         cleared = radar.clear_configuration()
         if not cleared.ok:
-            pytest.fail(f"cleanup: clearConfiguration failed (error {cleared.error_code}); the device is not as it was found")
+            pytest.fail(
+                f"cleanup: clearConfiguration failed (error {cleared.error_code}); the device is not as it was found"
+            )
 
 
 @pytest.fixture
@@ -293,8 +303,16 @@ class StatusWatcher:
         kwargs = {"interval": interval} if interval is not None else {}
         return Poller(f"camera pairing status of {pairing_id}", read, self.record, **kwargs)
 
-    def __call__(self, pairing_id: str, until: str | Collection[str], *, label: str, timeout: float = 10.0,
-                 required: bool = True, interval: float | None = None) -> Watch:
+    def __call__(
+        self,
+        pairing_id: str,
+        until: str | Collection[str],
+        *,
+        label: str,
+        timeout: float = 10.0,
+        required: bool = True,
+        interval: float | None = None,
+    ) -> Watch:
         __tracebackhide__ = True
         return self._poller(pairing_id, interval)(until, label=label, timeout=timeout, required=required)
 
@@ -321,8 +339,15 @@ class StateWatcher:
         kwargs = {"interval": interval} if interval is not None else {}
         return Poller("radar state", read, self.record, **kwargs)
 
-    def __call__(self, until: str | Collection[str], *, label: str, timeout: float = 10.0,
-                 required: bool = True, interval: float | None = None) -> Watch:
+    def __call__(
+        self,
+        until: str | Collection[str],
+        *,
+        label: str,
+        timeout: float = 10.0,
+        required: bool = True,
+        interval: float | None = None,
+    ) -> Watch:
         __tracebackhide__ = True
         return self._poller(interval)(until, label=label, timeout=timeout, required=required)
 

@@ -51,10 +51,17 @@ class Budget:
 
 
 BUDGETS: dict[str, Budget] = {
-    "gate": Budget(operation_examples=8, links_scenarios=10, links_steps=8, machine_runs=25, machine_steps=30,
-                   property_examples=25),
-    "full": Budget(operation_examples=20, links_scenarios=20, links_steps=12, machine_runs=50, machine_steps=40,
-                   property_examples=60),
+    "gate": Budget(
+        operation_examples=8, links_scenarios=10, links_steps=8, machine_runs=25, machine_steps=30, property_examples=25
+    ),
+    "full": Budget(
+        operation_examples=20,
+        links_scenarios=20,
+        links_steps=12,
+        machine_runs=50,
+        machine_steps=40,
+        property_examples=60,
+    ),
 }
 BUDGETS["read-only"] = BUDGETS["gate"]
 COVERAGE_PHASE_SCALE = 4.0
@@ -65,17 +72,29 @@ def scaled(budget: Budget, factor: float) -> Budget:
     """``budget`` with every example count multiplied by ``factor`` (``--budget-scale``); steps stay."""
     if factor == 1:
         return budget
+
     def times(n: int) -> int:
         return max(1, round(n * factor))
-    return Budget(operation_examples=times(budget.operation_examples), links_scenarios=times(budget.links_scenarios),
-                  links_steps=budget.links_steps, machine_runs=times(budget.machine_runs),
-                  machine_steps=budget.machine_steps, property_examples=times(budget.property_examples),
-                  coverage_phase=budget.coverage_phase or factor >= COVERAGE_PHASE_SCALE)
+
+    return Budget(
+        operation_examples=times(budget.operation_examples),
+        links_scenarios=times(budget.links_scenarios),
+        links_steps=budget.links_steps,
+        machine_runs=times(budget.machine_runs),
+        machine_steps=budget.machine_steps,
+        property_examples=times(budget.property_examples),
+        coverage_phase=budget.coverage_phase or factor >= COVERAGE_PHASE_SCALE,
+    )
+
 
 # Phase.explain traces every line while it replays a failure: minutes against a network target.
 _PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink)
-_HEALTH = [HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large,
-           HealthCheck.function_scoped_fixture]
+_HEALTH = [
+    HealthCheck.too_slow,
+    HealthCheck.filter_too_much,
+    HealthCheck.data_too_large,
+    HealthCheck.function_scoped_fixture,
+]
 
 
 @dataclass
@@ -142,8 +161,10 @@ def generation(request: pytest.FixtureRequest) -> Generation:
         nodeid=request.node.nodeid,
         run_seed=options.seed,
         profile=options.profile,
-        budget=scaled(BUDGETS.get(options.profile, BUDGETS["gate"]),
-                      float(request.config.getoption("paircert_budget_scale", 1.0) or 1.0)),
+        budget=scaled(
+            BUDGETS.get(options.profile, BUDGETS["gate"]),
+            float(request.config.getoption("paircert_budget_scale", 1.0) or 1.0),
+        ),
         database=_database(options.report_dir),
         report=state.run_coverage.add_examples,
     )

@@ -70,11 +70,19 @@ def _validate_requirements(items: list[pytest.Item]) -> None:
     except Exception as exc:  # the ledger is data: any failure to read it is a usage problem
         raise pytest.UsageError(f"cannot load the requirement ledger (paircert.ledger): {exc}") from None
     bad = [f"{nodeid}: {rid}" for nodeid, ids in wanted.items() for rid in ids if rid not in known]
-    marked_empty = [nodeid for item in items for nodeid in [item.nodeid] if any(not m.args for m in item.iter_markers("requirement"))]
-    problems = [f"unknown requirement ID {entry}" for entry in bad] + [f"{n}: requirement marker without IDs" for n in marked_empty]
+    marked_empty = [
+        nodeid
+        for item in items
+        for nodeid in [item.nodeid]
+        if any(not m.args for m in item.iter_markers("requirement"))
+    ]
+    problems = [f"unknown requirement ID {entry}" for entry in bad] + [
+        f"{n}: requirement marker without IDs" for n in marked_empty
+    ]
     if problems:
         raise pytest.UsageError(
-            "requirement markers do not match the ledger (paircert/ledger/requirements.toml):\n  " + "\n  ".join(problems)
+            "requirement markers do not match the ledger (paircert/ledger/requirements.toml):\n  "
+            + "\n  ".join(problems)
         )
 
 
@@ -92,7 +100,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtestloop(session: pytest.Session) -> None:
     """Preflight before the first test, so a dead target is one line and not N failures."""
-    if session.config.option.collectonly or not any("target" in getattr(item, "fixturenames", ()) for item in session.items):
+    if session.config.option.collectonly or not any(
+        "target" in getattr(item, "fixturenames", ()) for item in session.items
+    ):
         return
     state = session.config.stash[STATE_KEY]
     # Peers come up before the embedded emulator, which is told their ports and trusts their CA.

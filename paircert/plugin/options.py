@@ -27,40 +27,104 @@ STANDARD_PEER_PORTS = (554, 322, 80, 443)
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("paircert", "paircert conformance target")
-    group.addoption("--target", dest="paircert_target", metavar="URL",
-                    help="device URL (http:// or https://); without it an embedded emulator is started")
-    group.addoption("--user", dest="paircert_user", default="root", metavar="NAME", help="admin user name (default root)")
-    group.addoption("--password", dest="paircert_password", metavar="SECRET",
-                    help=f"admin password; prefer the {PASSWORD_ENV} environment variable")
-    group.addoption("--operator", dest="paircert_operator", metavar="NAME:SECRET",
-                    help=f"operator credentials (or {OPERATOR_ENV}); tests needing them are blocked without")
-    group.addoption("--viewer", dest="paircert_viewer", metavar="NAME:SECRET",
-                    help=f"viewer credentials (or {VIEWER_ENV}); tests needing them are blocked without")
-    group.addoption("--ca-file", dest="paircert_ca_file", metavar="PATH", help="CA certificate (PEM) to trust for https targets")
-    group.addoption("--insecure", dest="paircert_insecure", action="store_true", help="do not verify the target's TLS certificate")
-    group.addoption("--profile", dest="paircert_profile", choices=PROFILES, default="full",
-                    help="gate: fast subset; full: everything; read-only: no test that changes device state")
+    group.addoption(
+        "--target",
+        dest="paircert_target",
+        metavar="URL",
+        help="device URL (http:// or https://); without it an embedded emulator is started",
+    )
+    group.addoption(
+        "--user", dest="paircert_user", default="root", metavar="NAME", help="admin user name (default root)"
+    )
+    group.addoption(
+        "--password",
+        dest="paircert_password",
+        metavar="SECRET",
+        help=f"admin password; prefer the {PASSWORD_ENV} environment variable",
+    )
+    group.addoption(
+        "--operator",
+        dest="paircert_operator",
+        metavar="NAME:SECRET",
+        help=f"operator credentials (or {OPERATOR_ENV}); tests needing them are blocked without",
+    )
+    group.addoption(
+        "--viewer",
+        dest="paircert_viewer",
+        metavar="NAME:SECRET",
+        help=f"viewer credentials (or {VIEWER_ENV}); tests needing them are blocked without",
+    )
+    group.addoption(
+        "--ca-file", dest="paircert_ca_file", metavar="PATH", help="CA certificate (PEM) to trust for https targets"
+    )
+    group.addoption(
+        "--insecure", dest="paircert_insecure", action="store_true", help="do not verify the target's TLS certificate"
+    )
+    group.addoption(
+        "--profile",
+        dest="paircert_profile",
+        choices=PROFILES,
+        default="full",
+        help="gate: fast subset; full: everything; read-only: no test that changes device state",
+    )
     group.addoption("--report-dir", dest="paircert_report_dir", metavar="DIR", help="write results.json here")
-    group.addoption("--seed", dest="paircert_seed", type=int, metavar="N", help=f"seed for generated data (default {DEFAULT_SEED}: the same examples every run)")
-    group.addoption("--budget-scale", dest="paircert_budget_scale", type=float, default=1.0, metavar="F",
-                    help="multiply the generated tests' example budgets of the profile by F (e.g. 10 for a long "
-                         "exploration; from 4 on schemathesis' coverage phase runs too)")
-    group.addoption("--set-method", dest="paircert_set_method", choices=("PATCH", "PUT"), default="PATCH",
-                    help="HTTP method of DCA set operations (PUT for AXIS OS 11.10 and older)")
+    group.addoption(
+        "--seed",
+        dest="paircert_seed",
+        type=int,
+        metavar="N",
+        help=f"seed for generated data (default {DEFAULT_SEED}: the same examples every run)",
+    )
+    group.addoption(
+        "--budget-scale",
+        dest="paircert_budget_scale",
+        type=float,
+        default=1.0,
+        metavar="F",
+        help="multiply the generated tests' example budgets of the profile by F (e.g. 10 for a long "
+        "exploration; from 4 on schemathesis' coverage phase runs too)",
+    )
+    group.addoption(
+        "--set-method",
+        dest="paircert_set_method",
+        choices=("PATCH", "PUT"),
+        default="PATCH",
+        help="HTTP method of DCA set operations (PUT for AXIS OS 11.10 and older)",
+    )
     group.addoption("--run-id", dest="paircert_run_id", metavar="ID", help="run identifier (default: UTC timestamp)")
-    group.addoption("--peer-address", dest="paircert_peer_address", metavar="ADDR",
-                    help="with --target: an address of this machine the device can reach; the suite hosts its peer "
-                         "camera there (ports 554/322/80/443: root or CAP_NET_BIND_SERVICE)")
-    group.addoption("--radar-peer-address", dest="paircert_radar_peer_address", metavar="ADDR",
-                    help="with --target: a second such address for the peer radar (camera and radar use the same ports)")
-    group.addoption("--peer-ca-dir", dest="paircert_peer_ca_dir", metavar="DIR",
-                    help="keep the peers' test CA here (made once, then reused) so a device can trust it for good")
-    group.addoption("--peer-ports", dest="paircert_peer_ports", metavar="RTSP,RTSPS,HTTP,HTTPS",
-                    help="with --target: the peers' ports, for a target that is a 'paircert emulator' told other "
-                         "--peer-*-port values (default 554,322,80,443, what a real device dials)")
-    group.addoption("--device-trusts-peer-ca", dest="paircert_device_trusts_peer_ca", action="store_true",
-                    help="the device's trust store holds the CA in --peer-ca-dir; without it the cases that need a "
-                         "verified certificate to pass are blocked")
+    group.addoption(
+        "--peer-address",
+        dest="paircert_peer_address",
+        metavar="ADDR",
+        help="with --target: an address of this machine the device can reach; the suite hosts its peer "
+        "camera there (ports 554/322/80/443: root or CAP_NET_BIND_SERVICE)",
+    )
+    group.addoption(
+        "--radar-peer-address",
+        dest="paircert_radar_peer_address",
+        metavar="ADDR",
+        help="with --target: a second such address for the peer radar (camera and radar use the same ports)",
+    )
+    group.addoption(
+        "--peer-ca-dir",
+        dest="paircert_peer_ca_dir",
+        metavar="DIR",
+        help="keep the peers' test CA here (made once, then reused) so a device can trust it for good",
+    )
+    group.addoption(
+        "--peer-ports",
+        dest="paircert_peer_ports",
+        metavar="RTSP,RTSPS,HTTP,HTTPS",
+        help="with --target: the peers' ports, for a target that is a 'paircert emulator' told other "
+        "--peer-*-port values (default 554,322,80,443, what a real device dials)",
+    )
+    group.addoption(
+        "--device-trusts-peer-ca",
+        dest="paircert_device_trusts_peer_ca",
+        action="store_true",
+        help="the device's trust store holds the CA in --peer-ca-dir; without it the cases that need a "
+        "verified certificate to pass are blocked",
+    )
 
 
 @dataclass(frozen=True)
@@ -137,7 +201,9 @@ def read_options(config: pytest.Config) -> TargetOptions:
     peer_address = _peer_address(get("paircert_peer_address"), "--peer-address")
     radar_peer_address = _peer_address(get("paircert_radar_peer_address"), "--radar-peer-address")
     if peer_address is not None and peer_address == radar_peer_address:
-        raise pytest.UsageError("--radar-peer-address: the radar needs an address of its own (same ports as the camera)")
+        raise pytest.UsageError(
+            "--radar-peer-address: the radar needs an address of its own (same ports as the camera)"
+        )
     peer_ca_dir = get("paircert_peer_ca_dir")
     trusts = bool(get("paircert_device_trusts_peer_ca"))
     if trusts and peer_ca_dir is None:

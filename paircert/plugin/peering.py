@@ -182,7 +182,9 @@ class PeerHosting:
             self.ports = ports
             self.ca_file = ca_dir / CA_FILE_NAME
             return
-        raise PeersUnavailable(f"the suite's peers did not start on {EMBEDDED_CAMERA_ADDRESS}/{EMBEDDED_RADAR_ADDRESS}: {last}")
+        raise PeersUnavailable(
+            f"the suite's peers did not start on {EMBEDDED_CAMERA_ADDRESS}/{EMBEDDED_RADAR_ADDRESS}: {last}"
+        )
 
     def _start_external(self) -> None:
         options = self.options

@@ -164,8 +164,13 @@ class SessionState:
             hosting.start()
             if hosting.ports is not None and hosting.ca_file is not None:
                 rtsp, rtsps, http, https = hosting.ports
-                peer_settings = dict(peer_rtsp_port=rtsp, peer_rtsps_port=rtsps, peer_http_port=http,
-                                     peer_https_port=https, trust_ca_file=hosting.ca_file)
+                peer_settings = dict(
+                    peer_rtsp_port=rtsp,
+                    peer_rtsps_port=rtsps,
+                    peer_http_port=http,
+                    peer_https_port=https,
+                    trust_ca_file=hosting.ca_file,
+                )
         else:
             self.peer_hosting.refuse("the embedded emulator was started before any test asked for peers")
         config = EmulatorConfig(

@@ -80,7 +80,9 @@ class Watch:
 class Poller:
     """Polls one reader; ``record(label, json)`` stores each watch in the report."""
 
-    def __init__(self, what: str, reader: Reader, record: Callable[[str, Any], None], *, interval: float = DEFAULT_INTERVAL) -> None:
+    def __init__(
+        self, what: str, reader: Reader, record: Callable[[str, Any], None], *, interval: float = DEFAULT_INTERVAL
+    ) -> None:
         self.what = what
         self.reader = reader
         self.record = record

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["CAMERA_API", "Coverage", "RADAR_API", "classify_exchange"]
+__all__ = ["CAMERA_API", "RADAR_API", "Coverage", "classify_exchange"]
 
 CAMERA_API = "camera-pairing"
 RADAR_API = "radar-pairing"
@@ -66,7 +66,7 @@ def classify_exchange(exchange: _Exchange) -> tuple[str, str, int | None] | None
     code = error.get("code") if isinstance(error, dict) else None
     code = code if isinstance(code, int) and not isinstance(code, bool) else None
     if path == _CAMERA_ROOT or path.startswith(_CAMERA_ROOT + "/"):
-        return CAMERA_API, _camera_operation(exchange.method, path[len(_CAMERA_ROOT):]), code
+        return CAMERA_API, _camera_operation(exchange.method, path[len(_CAMERA_ROOT) :]), code
     if path in _RADAR_PATHS:
         request = _json(exchange.request_body)
         if exchange.method != "POST":

@@ -68,8 +68,12 @@ def _facts(run: RunRecord) -> str:
 
 def _attention(tests: list[TestRecord]) -> str | None:
     rows = [
-        [escape(_short(t.nodeid)), _verdict(t.verdict), escape(", ".join(t.requirements)),
-         f"<pre>{escape((t.message or '').strip()[:600])}</pre>"]
+        [
+            escape(_short(t.nodeid)),
+            _verdict(t.verdict),
+            escape(", ".join(t.requirements)),
+            f"<pre>{escape((t.message or '').strip()[:600])}</pre>",
+        ]
         for t in tests
         if t.verdict in ("fail", "blocked")
     ]
@@ -83,19 +87,41 @@ def _counts(counter: dict[str, int]) -> str:
 def coverage_sections(data: dict[str, Any]) -> list[str]:
     """What the run exercised per API, and the generated tests' throughput."""
     rows = [
-        [escape(api), _counts(entry["operations"]), _counts(entry["http_statuses"]), _counts(entry["error_codes"]),
-         escape(", ".join(map(str, entry["documented_codes_never_provoked"])) or "none")]
+        [
+            escape(api),
+            _counts(entry["operations"]),
+            _counts(entry["http_statuses"]),
+            _counts(entry["error_codes"]),
+            escape(", ".join(map(str, entry["documented_codes_never_provoked"])) or "none"),
+        ]
         for api, entry in data.get("apis", {}).items()
     ]
-    sections = [_section("Coverage: what the run exercised", _table(
-        ["API", "Operations", "HTTP statuses", "Error codes", "Documented codes never provoked"], rows))]
+    sections = [
+        _section(
+            "Coverage: what the run exercised",
+            _table(["API", "Operations", "HTTP statuses", "Error codes", "Documented codes never provoked"], rows),
+        )
+    ]
     generated = data.get("generated", {})
     if generated:
-        sections.append(_section("Generated tests: examples per second", _table(
-            ["Test", "Examples / steps", "Seconds", "Per second"],
-            [[escape(_short(nodeid)), str(g["examples"]), f"{g['seconds']:.2f}", escape(str(g["examples_per_second"]))]
-             for nodeid, g in generated.items()],
-        ), folded=True))
+        sections.append(
+            _section(
+                "Generated tests: examples per second",
+                _table(
+                    ["Test", "Examples / steps", "Seconds", "Per second"],
+                    [
+                        [
+                            escape(_short(nodeid)),
+                            str(g["examples"]),
+                            f"{g['seconds']:.2f}",
+                            escape(str(g["examples_per_second"])),
+                        ]
+                        for nodeid, g in generated.items()
+                    ],
+                ),
+                folded=True,
+            )
+        )
     return sections
 
 
@@ -105,37 +131,65 @@ def summary_sections(run: RunRecord) -> list[str]:
     sections = [
         _STYLE,
         _section("paircert run", _facts(run)),
-        _section("Verdicts", _table(list(counts), [[_verdict(v) if n else "" for v, n in counts.items()],
-                                                   [str(n) for n in counts.values()]])),
+        _section(
+            "Verdicts",
+            _table(
+                list(counts), [[_verdict(v) if n else "" for v, n in counts.items()], [str(n) for n in counts.values()]]
+            ),
+        ),
     ]
     attention = _attention(run.tests)
     if attention:
         sections.append(_section("Failed and blocked tests", attention))
     by_req = run.by_requirement()
-    sections.append(_section(f"Requirement to tests ({len(by_req)} requirements)", _table(
-        ["Requirement", "Verdict", "Tests"],
-        [[escape(rid), _verdict(aggregate([t.verdict for t in tests])),
-          "<br>".join(f"{escape(_short(t.nodeid))}: {_verdict(t.verdict)}" for t in tests)]
-         for rid, tests in by_req.items()],
-    ), folded=True))
-    sections.append(_section(f"Test to requirements ({len(run.tests)} tests)", _table(
-        ["Test", "Requirements", "Verdict"],
-        [[escape(_short(t.nodeid)), escape(", ".join(t.requirements)), _verdict(t.verdict)] for t in run.tests],
-    ), folded=True))
+    sections.append(
+        _section(
+            f"Requirement to tests ({len(by_req)} requirements)",
+            _table(
+                ["Requirement", "Verdict", "Tests"],
+                [
+                    [
+                        escape(rid),
+                        _verdict(aggregate([t.verdict for t in tests])),
+                        "<br>".join(f"{escape(_short(t.nodeid))}: {_verdict(t.verdict)}" for t in tests),
+                    ]
+                    for rid, tests in by_req.items()
+                ],
+            ),
+            folded=True,
+        )
+    )
+    sections.append(
+        _section(
+            f"Test to requirements ({len(run.tests)} tests)",
+            _table(
+                ["Test", "Requirements", "Verdict"],
+                [[escape(_short(t.nodeid)), escape(", ".join(t.requirements)), _verdict(t.verdict)] for t in run.tests],
+            ),
+            folded=True,
+        )
+    )
     untested = run.untested_requirements
-    sections.append(_section(
-        f"Documented requirements with no test in this run ({len(untested)})",
-        _table(["Requirement"], [[escape(rid)] for rid in untested]),
-        folded=not untested,
-    ))
+    sections.append(
+        _section(
+            f"Documented requirements with no test in this run ({len(untested)})",
+            _table(["Requirement"], [[escape(rid)] for rid in untested]),
+            folded=not untested,
+        )
+    )
     observed = [
         [escape(_short(t.nodeid)), escape(key), f"<code>{escape(json.dumps(value, ensure_ascii=False))}</code>"]
         for t in run.tests
         for key, value in t.observations.items()
     ]
     if observed:
-        sections.append(_section(f"Observed behaviour ({len(observed)} observations; never failing)",
-                                 _table(["Test", "Observation", "Value"], observed), folded=True))
+        sections.append(
+            _section(
+                f"Observed behaviour ({len(observed)} observations; never failing)",
+                _table(["Test", "Observation", "Value"], observed),
+                folded=True,
+            )
+        )
     if run.coverage is not None:
         sections += coverage_sections(run.coverage)
     return sections

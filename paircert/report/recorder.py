@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Generator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from html import escape
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -65,7 +65,7 @@ def _observations(report: pytest.TestReport) -> dict[str, Any]:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 class ReportRecorder:
@@ -103,12 +103,26 @@ class ReportRecorder:
         extras = list(getattr(report, "extras", []))
         text = self.context.transcript_text()
         if text:
-            extras.append({"name": "Transcript", "format_type": "text", "content": text,
-                           "mime_type": "text/plain", "extension": "txt"})
+            extras.append(
+                {
+                    "name": "Transcript",
+                    "format_type": "text",
+                    "content": text,
+                    "mime_type": "text/plain",
+                    "extension": "txt",
+                }
+            )
         curls = self.context.curl_lines() if failed else []
         if curls:
-            extras.append({"name": "Reproduce (curl)", "format_type": "text", "content": "\n".join(curls) + "\n",
-                           "mime_type": "text/plain", "extension": "txt"})
+            extras.append(
+                {
+                    "name": "Reproduce (curl)",
+                    "format_type": "text",
+                    "content": "\n".join(curls) + "\n",
+                    "mime_type": "text/plain",
+                    "extension": "txt",
+                }
+            )
         report.extras = extras
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -148,8 +162,12 @@ class ReportRecorder:
         covered = {rid for t in tests for rid in t.requirements}
         untested = sorted(rid for rid in self._documented_set() if rid not in covered)
         coverage = getattr(self.context, "coverage", None)  # optional part of a RunContext
-        return RunRecord(metadata=metadata, tests=tests, untested_requirements=untested,
-                         coverage=coverage() if callable(coverage) else None)
+        return RunRecord(
+            metadata=metadata,
+            tests=tests,
+            untested_requirements=untested,
+            coverage=coverage() if callable(coverage) else None,
+        )
 
     def verdict_of(self, nodeid: str) -> TestRecord | None:
         pending = self._tests.get(nodeid)
@@ -171,7 +189,9 @@ class ReportRecorder:
         cells.insert(3, f'<td class="col-verdict">{escape(verdict)}</td>')
 
     @pytest.hookimpl(optionalhook=True)
-    def pytest_html_results_summary(self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session) -> None:
+    def pytest_html_results_summary(
+        self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
+    ) -> None:
         prefix.extend(self.context.scrub(section) for section in summary_sections(self.run_record()))
 
     # --- results.json -------------------------------------------------------------------------

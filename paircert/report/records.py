@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 __all__ = [
@@ -51,7 +51,7 @@ def classify(outcome: str, message: str | None, observations: dict[str, Any], *,
 
 def new_run_id() -> str:
     """A run id that sorts by time, e.g. 20261122T013000Z (UTC)."""
-    return datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def aggregate(verdicts: list[Verdict]) -> Verdict | None:

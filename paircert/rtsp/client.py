@@ -182,7 +182,9 @@ class RtspClient:
             if authorization is not None:
                 request.headers.set("Authorization", authorization)
             response = await self._exchange(request)
-            if self._auth is None or not self._auth.retry(response.status, response.headers.get_all("WWW-Authenticate"), attempt):
+            if self._auth is None or not self._auth.retry(
+                response.status, response.headers.get_all("WWW-Authenticate"), attempt
+            ):
                 return response
             attempt += 1
 

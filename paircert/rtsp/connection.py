@@ -19,7 +19,7 @@ from paircert.rtsp.headers import SessionHeader
 from paircert.rtsp.message import Headers, Request, Response, parse_head, serialize_head
 from paircert.rtsp.state import STATE_CHANGING, TRANSITIONS, SessionMachine
 
-__all__ = ["Connection", "ConnectionClosed", "Event", "InterleavedFrame", "NEED_DATA", "Role"]
+__all__ = ["NEED_DATA", "Connection", "ConnectionClosed", "Event", "InterleavedFrame", "Role"]
 
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _DOLLAR = 0x24

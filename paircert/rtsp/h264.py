@@ -27,7 +27,7 @@ def split_annexb(data: bytes) -> list[bytes]:
     ends = [start - 3 for start in starts[1:]]
     # A NAL unit ends in a non-zero byte (its stop bit), so zeros before the next start code are
     # the leading zero of a four-byte start code or trailing_zero_8bits, not part of the unit.
-    nals = [data[start:end].rstrip(b"\x00") for start, end in zip(starts, ends)]
+    nals = [data[start:end].rstrip(b"\x00") for start, end in zip(starts, ends, strict=False)]
     if starts:
         nals.append(data[starts[-1] :])
     return [nal for nal in nals if nal]

@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import Any
 
 from paircert.auth import AuthResult, BasicVerifier, DigestVerifier
-from paircert.rtsp.connection import NEED_DATA, Connection, ConnectionClosed, InterleavedFrame, Role
+from paircert.rtsp.connection import NEED_DATA, Connection, ConnectionClosed, Role
 from paircert.rtsp.errors import MalformedPacket, RemoteProtocolError
 from paircert.rtsp.faults import Faults
 from paircert.rtsp.headers import TransportSpec, parse_transports

@@ -17,8 +17,20 @@ from paircert.plugin.verdicts import not_applicable
 Observe = Callable[[str, Any], None]
 RADAR_API_ID = "network-radar-pairing"
 DEVICE_PROPERTIES = (
-    "Architecture", "Brand", "BuildDate", "HardwareID", "ProdFullName", "ProdNbr", "ProdShortName",
-    "ProdType", "ProdVariant", "SerialNumber", "Soc", "SocSerialNumber", "Version", "WebURL",
+    "Architecture",
+    "Brand",
+    "BuildDate",
+    "HardwareID",
+    "ProdFullName",
+    "ProdNbr",
+    "ProdShortName",
+    "ProdType",
+    "ProdVariant",
+    "SerialNumber",
+    "Soc",
+    "SocSerialNumber",
+    "Version",
+    "WebURL",
 )
 
 

@@ -37,7 +37,7 @@ STRICT_ADDRESS: dict[str, Any] = {
     "maxLength": 64,
     "format": STRICT_ADDRESS_FORMAT,
     "description": "STRICT ADDRESS LAYER (paircert, generation only): camera-pairing/strict/address, "
-                   "drawn from documentation ranges and reserved names",
+    "drawn from documentation ranges and reserved names",
 }
 
 
@@ -59,8 +59,10 @@ def camera_openapi() -> dict[str, Any]:
     components = document["components"]["schemas"]
     components["camera-pairing.add-request"]["properties"]["data"]["properties"]["address"] = dict(STRICT_ADDRESS)
     components["camera-pairing.set-request.address"]["properties"]["data"] = dict(STRICT_ADDRESS)
-    error = {"description": "PROTOCOL-NOTES §1: any HTTP error status with the DCA error envelope",
-             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/dca.error"}}}}
+    error = {
+        "description": "PROTOCOL-NOTES §1: any HTTP error status with the DCA error envelope",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/dca.error"}}},
+    }
     for path_item in document["paths"].values():
         for method, operation in path_item.items():
             if method in ("get", "post", "patch", "delete", "put"):
@@ -73,8 +75,9 @@ def schemathesis_database(generation: Generation) -> str:
     return str(path) if path is not None else "none"
 
 
-def build_camera_schema(target: TargetConfig, generation: Generation, *, modes: list[GenerationMode],
-                        max_examples: int) -> Any:
+def build_camera_schema(
+    target: TargetConfig, generation: Generation, *, modes: list[GenerationMode], max_examples: int
+) -> Any:
     _register_strict_format()
     schema = schemathesis.openapi.from_dict(camera_openapi())
     schema.config.update(base_url=target.base_url)
@@ -88,15 +91,20 @@ def build_camera_schema(target: TargetConfig, generation: Generation, *, modes: 
 @pytest.fixture
 def camera_schema(target: TargetConfig, generation: Generation, camera_api: bool) -> Any:
     """The camera pairing API for per-operation tests: positive and negative generation."""
-    return build_camera_schema(target, generation, modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-                               max_examples=generation.budget.operation_examples)
+    return build_camera_schema(
+        target,
+        generation,
+        modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+        max_examples=generation.budget.operation_examples,
+    )
 
 
 @pytest.fixture
 def camera_links_schema(target: TargetConfig, generation: Generation, camera_api: bool) -> Any:
     """The camera pairing API for the stateful run over the OpenAPI links (positive data)."""
-    return build_camera_schema(target, generation, modes=[GenerationMode.POSITIVE],
-                               max_examples=generation.budget.links_scenarios)
+    return build_camera_schema(
+        target, generation, modes=[GenerationMode.POSITIVE], max_examples=generation.budget.links_scenarios
+    )
 
 
 def _session(paircert_state: SessionState, role: str) -> Any:
@@ -159,8 +167,14 @@ class PairingPool:
 
 @pytest.fixture
 def pairing_pool(empty_camera: CameraPairingClient, unreachable_address: str) -> PairingPool:
-    body = {"address": unreachable_address, "username": "paircert", "password": "paircert-Gen-1",
-            "streamingprotocol": "RTSP", "verifycertificate": False, "description": "paircert generated"}
+    body = {
+        "address": unreachable_address,
+        "username": "paircert",
+        "password": "paircert-Gen-1",
+        "streamingprotocol": "RTSP",
+        "verifycertificate": False,
+        "description": "paircert generated",
+    }
     return PairingPool(empty_camera, body)
 
 
@@ -214,13 +228,19 @@ def _radar_oracle(request_body: Any, resp: Any) -> list[str]:
             problems.append("[RP-CONTEXT-OMITTED] the answer carries a context the request did not send")
         version = request_body.get("apiVersion")
         answered = body.get("apiVersion")
-        if isinstance(version, str) and version.count(".") == 1 and version.split(".")[0].isascii() \
-                and version.split(".")[0].isdigit() and version.split(".")[1].isdigit():
+        if (
+            isinstance(version, str)
+            and version.count(".") == 1
+            and version.split(".")[0].isascii()
+            and version.split(".")[0].isdigit()
+            and version.split(".")[1].isdigit()
+        ):
             if "error" not in body or resp.error_code != 2100:
                 major = answered.split(".")[0] if isinstance(answered, str) else ""
                 if not (major.isdigit() and int(major) == int(version.split(".")[0])):
-                    problems.append(f"[RP-VERSION-ECHO] apiVersion {answered!r} is not in the requested major of "
-                                    f"{version!r}")
+                    problems.append(
+                        f"[RP-VERSION-ECHO] apiVersion {answered!r} is not in the requested major of {version!r}"
+                    )
     return problems
 
 
@@ -233,9 +253,14 @@ def radar_oracle(observe: Observe) -> Callable[[Any, Any], None]:
     def judge(request_body: Any, resp: Any) -> None:
         problems = _radar_oracle(request_body, resp)
         if problems:
-            pytest.fail(failure_message("the radar answer breaks the documented envelope", resp=resp,
-                                        expected="an answer as the radar error table and envelope rules say",
-                                        problems=problems))
+            pytest.fail(
+                failure_message(
+                    "the radar answer breaks the documented envelope",
+                    resp=resp,
+                    expected="an answer as the radar error table and envelope rules say",
+                    problems=problems,
+                )
+            )
         entry = schemas.catalogue("radar-pairing").get(resp.error_code) if resp.error_code is not None else None
         if entry is not None and resp.error_message != entry.message:
             observe(f"radar.error_message.{resp.error_code}", resp.error_message)

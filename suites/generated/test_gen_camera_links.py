@@ -26,8 +26,9 @@ EXCLUDED_CHECKS = [
 ]
 
 
-@pytest.mark.requirement("CP-ONE-PAIRING", "CP-REMOVE-GONE", "CP-GET-ITEM", "CP-ADD-RESPONSE", "DCA-ENVELOPE-SUCCESS",
-                         "DCA-ENVELOPE-ERROR")
+@pytest.mark.requirement(
+    "CP-ONE-PAIRING", "CP-REMOVE-GONE", "CP-GET-ITEM", "CP-ADD-RESPONSE", "DCA-ENVELOPE-SUCCESS", "DCA-ENVELOPE-ERROR"
+)
 @pytest.mark.changes_state
 def test_link_sequences_from_add_conform(
     camera_links_schema: Any, empty_camera: CameraPairingClient, st_session: Any, generation: Any, examples: Any
@@ -48,11 +49,16 @@ def test_link_sequences_from_add_conform(
                 code = body.get("error", {}).get("code") if isinstance(body, dict) else None
             except ValueError:
                 pass
-            if positive_rejected and not (code in (101, 104) or (response.status_code == 404 and case.method != "POST")):
-                pytest.fail(f"[CP-ADD-REQUIRED] {case.method} {case.formatted_path} with valid data answered "
-                            f"HTTP {response.status_code}, error {code}")
-            case.validate_response(response, excluded_checks=EXCLUDED_CHECKS, transport_kwargs=kwargs or None,
-                                   recorder=self.recorder)
+            if positive_rejected and not (
+                code in (101, 104) or (response.status_code == 404 and case.method != "POST")
+            ):
+                pytest.fail(
+                    f"[CP-ADD-REQUIRED] {case.method} {case.formatted_path} with valid data answered "
+                    f"HTTP {response.status_code}, error {code}"
+                )
+            case.validate_response(
+                response, excluded_checks=EXCLUDED_CHECKS, transport_kwargs=kwargs or None, recorder=self.recorder
+            )
 
         def teardown(self) -> None:
             listing = empty_camera.list()

@@ -61,8 +61,13 @@ def make_machine(camera: CameraPairingClient, examples: Any, observe: Any) -> ty
             examples.count += 1
             note(f"  -> HTTP {resp.status_code} {resp.exchange.response_body[:200]}\n  curl: {resp.exchange.to_curl()}")
             if not _no_password(resp.json):
-                pytest.fail(failure_message("a response carries a password member", resp=resp,
-                                            expected="[CP-PASSWORD-NOT-RETURNED] no password in any answer"))
+                pytest.fail(
+                    failure_message(
+                        "a response carries a password member",
+                        resp=resp,
+                        expected="[CP-PASSWORD-NOT-RETURNED] no password in any answer",
+                    )
+                )
             return resp
 
         def check(self, ok: bool, summary: str, resp: ApiResponse, expected: str) -> None:
@@ -82,8 +87,12 @@ def make_machine(camera: CameraPairingClient, examples: Any, observe: Any) -> ty
             if not isinstance(pairing_id, str):
                 listing = camera.list()
                 pairing_id = listing.data[0]["id"] if listing.ok and listing.data else None
-            self.check(isinstance(pairing_id, str), "an acknowledged ADD left no pairing with an id", resp,
-                       "[CP-ID-GENERATED] the new pairing has a generated id")
+            self.check(
+                isinstance(pairing_id, str),
+                "an acknowledged ADD left no pairing with an id",
+                resp,
+                "[CP-ID-GENERATED] the new pairing has a generated id",
+            )
             kept = {k: v for k, v in fields.items() if k in cps.ADD_REQUIRED and k != "password"}
             self.pairing = kept | {"id": pairing_id}
 
@@ -94,8 +103,12 @@ def make_machine(camera: CameraPairingClient, examples: Any, observe: Any) -> ty
             note(f"ADD {body!r}")
             resp = self.send(camera.add({k: str(v) if isinstance(v, _Secret) else v for k, v in body["data"].items()}))
             if self.pairing is None:
-                self.check(resp.ok and resp.status_code in (200, 201), "ADD of a valid pairing on an empty device failed",
-                           resp, "[CP-ADD-REQUIRED] success, HTTP 200 or 201")
+                self.check(
+                    resp.ok and resp.status_code in (200, 201),
+                    "ADD of a valid pairing on an empty device failed",
+                    resp,
+                    "[CP-ADD-REQUIRED] success, HTTP 200 or 201",
+                )
                 self.adopt(resp, body["data"])
             else:
                 self.expect_error(resp, "[CP-ONE-PAIRING] a second ADD was not refused with 104", codes=(104,))
@@ -105,17 +118,26 @@ def make_machine(camera: CameraPairingClient, examples: Any, observe: Any) -> ty
             note(f"ADD invalid {case!r}")
             resp = self.send(camera.add_raw(case.body))
             if resp.ok:
-                self.check(case.level == "undocumented", f"an invalid ADD ({case.kind}) was accepted", resp,
-                           f"[{case.rule}] an error")
-                self.check(self.pairing is None, "[CP-ONE-PAIRING] a second pairing was accepted", resp,
-                           "error 104 while a pairing exists")
+                self.check(
+                    case.level == "undocumented",
+                    f"an invalid ADD ({case.kind}) was accepted",
+                    resp,
+                    f"[{case.rule}] an error",
+                )
+                self.check(
+                    self.pairing is None,
+                    "[CP-ONE-PAIRING] a second pairing was accepted",
+                    resp,
+                    "error 104 while a pairing exists",
+                )
                 self.adopt(resp, case.value["data"])
                 observe(f"camera.accepts.{case.kind.split(':')[0]}", True)
                 return
             if case.level != "undocumented":
                 codes = (case.code, 104) if case.code and self.pairing else ((case.code,) if case.code else None)
-                self.expect_error(resp, f"[{case.rule}] an invalid ADD ({case.kind}) was not rejected as documented",
-                                  codes)
+                self.expect_error(
+                    resp, f"[{case.rule}] an invalid ADD ({case.kind}) was not rejected as documented", codes
+                )
 
         # --- REMOVE ------------------------------------------------------------------------------
 
@@ -147,16 +169,22 @@ def make_machine(camera: CameraPairingClient, examples: Any, observe: Any) -> ty
             resp = self.send(camera.get_property(self.pairing["id"], prop))
             self.check(resp.ok, f"[CP-GET-PROPERTY] GET {prop} failed", resp, "success")
             if prop in self.pairing:
-                self.check(resp.data == self.pairing[prop], f"[CP-GET-PROPERTY] GET {prop} does not show the model's "
-                           f"value {self.pairing[prop]!r}", resp, f"{self.pairing[prop]!r}")
+                self.check(
+                    resp.data == self.pairing[prop],
+                    f"[CP-GET-PROPERTY] GET {prop} does not show the model's value {self.pairing[prop]!r}",
+                    resp,
+                    f"{self.pairing[prop]!r}",
+                )
 
         @precondition(lambda self: self.pairing is not None)
         @rule()
         def get_password(self) -> None:
             assert self.pairing is not None
             note("GET password")
-            self.expect_error(self.send(camera.get_property(self.pairing["id"], "password")),
-                              "[CP-PASSWORD-WRITE-ONLY] GET of password did not fail")
+            self.expect_error(
+                self.send(camera.get_property(self.pairing["id"], "password")),
+                "[CP-PASSWORD-WRITE-ONLY] GET of password did not fail",
+            )
 
         @precondition(lambda self: self.pairing is not None)
         @rule()
@@ -166,21 +194,31 @@ def make_machine(camera: CameraPairingClient, examples: Any, observe: Any) -> ty
             resp = self.send(camera.get(self.pairing["id"]))
             if not resp.ok and resp.error_code in STREAMING_ERRORS:
                 return  # PROTOCOL-NOTES §1: a pairing in status Error may answer 106/107/108
-            self.check(resp.ok and isinstance(resp.data, dict), "[CP-GET-ITEM] GET of the pairing failed", resp,
-                       "the entity")
+            self.check(
+                resp.ok and isinstance(resp.data, dict), "[CP-GET-ITEM] GET of the pairing failed", resp, "the entity"
+            )
             shown = {k: resp.data.get(k) for k in self.pairing}
-            self.check(shown == self.pairing, "[CP-GET-ITEM] the entity differs from what was set", resp,
-                       repr(self.pairing))
+            self.check(
+                shown == self.pairing, "[CP-GET-ITEM] the entity differs from what was set", resp, repr(self.pairing)
+            )
 
         @invariant()
         def at_most_what_the_model_holds(self) -> None:
             resp = self.send(camera.list())
-            self.check(resp.ok and isinstance(resp.data, list), "[CP-LIST-GET] the collection cannot be read", resp,
-                       "a success envelope with a list")
+            self.check(
+                resp.ok and isinstance(resp.data, list),
+                "[CP-LIST-GET] the collection cannot be read",
+                resp,
+                "a success envelope with a list",
+            )
             ids = [p.get("id") for p in resp.data if isinstance(p, dict)]
             expected = [self.pairing["id"]] if self.pairing else []
-            self.check(ids == expected, f"[CP-ONE-PAIRING] the collection holds {ids}, the model {expected}", resp,
-                       repr(expected))
+            self.check(
+                ids == expected,
+                f"[CP-ONE-PAIRING] the collection holds {ids}, the model {expected}",
+                resp,
+                repr(expected),
+            )
 
         # --- SET ---------------------------------------------------------------------------------
 
@@ -196,8 +234,12 @@ def make_machine(camera: CameraPairingClient, examples: Any, observe: Any) -> ty
                 return
             self.pairing[prop] = body["data"]
             read = self.send(camera.get_property(self.pairing["id"], prop))
-            self.check(read.ok and read.data == body["data"], f"[CP-SET-{prop.upper()}] an acknowledged SET of {prop} "
-                       "is not visible in the next GET", read, repr(body["data"]))
+            self.check(
+                read.ok and read.data == body["data"],
+                f"[CP-SET-{prop.upper()}] an acknowledged SET of {prop} is not visible in the next GET",
+                read,
+                repr(body["data"]),
+            )
 
         @precondition(lambda self: self.pairing is not None)
         @rule(request=cps.invalid_set_requests())
@@ -207,22 +249,31 @@ def make_machine(camera: CameraPairingClient, examples: Any, observe: Any) -> ty
             note(f"SET {prop} invalid {case!r}")
             resp = self.send(camera.set_property_raw(self.pairing["id"], prop, case.body))
             if resp.ok:
-                self.check(case.level == "undocumented", f"[{case.rule}] an invalid SET ({case.kind}) was accepted",
-                           resp, "an error")
+                self.check(
+                    case.level == "undocumented",
+                    f"[{case.rule}] an invalid SET ({case.kind}) was accepted",
+                    resp,
+                    "an error",
+                )
                 if prop != "password" and isinstance(case.value, dict) and "data" in case.value:
                     self.pairing[prop] = case.value["data"]
                 return
             if case.level != "undocumented":
-                self.expect_error(resp, f"[{case.rule}] an invalid SET ({case.kind}) was not rejected",
-                                  (case.code,) if case.code else None)
+                self.expect_error(
+                    resp,
+                    f"[{case.rule}] an invalid SET ({case.kind}) was not rejected",
+                    (case.code,) if case.code else None,
+                )
 
         @precondition(lambda self: self.pairing is not None)
         @rule(prop=st.sampled_from(READ_ONLY), value=st.text(max_size=8))
         def set_read_only(self, prop: str, value: str) -> None:
             assert self.pairing is not None
             note(f"SET read-only {prop}")
-            self.expect_error(self.send(camera.set_property(self.pairing["id"], prop, value)),
-                              f"[CP-READONLY-{prop.upper()}] SET of the GET-only {prop} did not fail")
+            self.expect_error(
+                self.send(camera.set_property(self.pairing["id"], prop, value)),
+                f"[CP-READONLY-{prop.upper()}] SET of the GET-only {prop} did not fail",
+            )
 
         def teardown(self) -> None:
             listing = camera.list()
@@ -233,15 +284,34 @@ def make_machine(camera: CameraPairingClient, examples: Any, observe: Any) -> ty
     return CameraPairingMachine
 
 
-@pytest.mark.requirement("CP-ONE-PAIRING", "CP-REMOVE", "CP-REMOVE-GONE", "CP-PASSWORD-NOT-RETURNED",
-                         "CP-PASSWORD-WRITE-ONLY", "CP-GET-ITEM", "CP-GET-PROPERTY", "CP-SET-ADDRESS",
-                         "CP-SET-USERNAME", "CP-SET-PASSWORD", "CP-SET-DESCRIPTION", "CP-SET-STREAMINGPROTOCOL",
-                         "CP-SET-VERIFYCERTIFICATE", "CP-READONLY-ID", "CP-READONLY-STATUS", "CP-ADD-REQUIRED",
-                         "CP-INVALID-ADDRESS", "CP-DESCRIPTION-MAXLEN")
+@pytest.mark.requirement(
+    "CP-ONE-PAIRING",
+    "CP-REMOVE",
+    "CP-REMOVE-GONE",
+    "CP-PASSWORD-NOT-RETURNED",
+    "CP-PASSWORD-WRITE-ONLY",
+    "CP-GET-ITEM",
+    "CP-GET-PROPERTY",
+    "CP-SET-ADDRESS",
+    "CP-SET-USERNAME",
+    "CP-SET-PASSWORD",
+    "CP-SET-DESCRIPTION",
+    "CP-SET-STREAMINGPROTOCOL",
+    "CP-SET-VERIFYCERTIFICATE",
+    "CP-READONLY-ID",
+    "CP-READONLY-STATUS",
+    "CP-ADD-REQUIRED",
+    "CP-INVALID-ADDRESS",
+    "CP-DESCRIPTION-MAXLEN",
+)
 @pytest.mark.changes_state
 def test_camera_pairing_answers_every_sequence_as_the_model_says(
     empty_camera: CameraPairingClient, generation: Any, examples: Any, observe: Any
 ) -> None:
     machine = generation.seeded(make_machine(empty_camera, examples, observe))
-    run_state_machine_as_test(machine, settings=generation.settings(max_examples=generation.budget.machine_runs,
-                                                                     steps=generation.budget.machine_steps))
+    run_state_machine_as_test(
+        machine,
+        settings=generation.settings(
+            max_examples=generation.budget.machine_runs, steps=generation.budget.machine_steps
+        ),
+    )

@@ -16,8 +16,6 @@ import schemathesis
 from hypothesis import note
 from schemathesis import GenerationMode
 
-from paircert.plugin.expect import failure_message
-
 schema = schemathesis.pytest.from_fixture("camera_schema")
 
 # Rejections of positive data the documents name: the device itself (101) and a second pairing (104).
@@ -57,11 +55,24 @@ def auth_probed() -> list[Any]:
 
 
 @schema.parametrize()
-@pytest.mark.requirement("DCA-ENVELOPE-SUCCESS", "DCA-ENVELOPE-ERROR", "DCA-CONTENT-TYPE", "DCA-AUTH-REQUIRED",
-                         "CP-ADD-REQUIRED", "CP-STRING-TYPES", "CP-PROTOCOL-ENUM", "CP-VERIFYCERT-BOOLEAN")
+@pytest.mark.requirement(
+    "DCA-ENVELOPE-SUCCESS",
+    "DCA-ENVELOPE-ERROR",
+    "DCA-CONTENT-TYPE",
+    "DCA-AUTH-REQUIRED",
+    "CP-ADD-REQUIRED",
+    "CP-STRING-TYPES",
+    "CP-PROTOCOL-ENUM",
+    "CP-VERIFYCERT-BOOLEAN",
+)
 @pytest.mark.changes_state
 def test_every_operation_answers_as_documented_for_generated_requests(
-    case: Any, pairing_pool: Any, st_session: Any, st_anonymous: Any, examples: Any, observe: Any,
+    case: Any,
+    pairing_pool: Any,
+    st_session: Any,
+    st_anonymous: Any,
+    examples: Any,
+    observe: Any,
     auth_probed: list[Any],
 ) -> None:
     examples.count += 1
@@ -76,9 +87,11 @@ def test_every_operation_answers_as_documented_for_generated_requests(
         rejected_positive = positive and not 200 <= response.status_code < 300
         documented = _error_code(response) in DOCUMENTED_STATE_CODES and 400 <= response.status_code < 500
         if rejected_positive and not documented:
-            pytest.fail(f"[CP-ADD-REQUIRED] a request valid against the documented schema (strict address layer) "
-                        f"was rejected with HTTP {response.status_code}, error code {_error_code(response)}; "
-                        f"documented rejections of valid data are only {DOCUMENTED_STATE_CODES}")
+            pytest.fail(
+                f"[CP-ADD-REQUIRED] a request valid against the documented schema (strict address layer) "
+                f"was rejected with HTTP {response.status_code}, error code {_error_code(response)}; "
+                f"documented rejections of valid data are only {DOCUMENTED_STATE_CODES}"
+            )
         case.validate_response(response, excluded_checks=EXCLUDED_CHECKS)
         if not positive:
             observe(f"camera.negative_status.{case.method} {case.path}", response.status_code)
@@ -96,5 +109,7 @@ def test_every_operation_answers_as_documented_for_generated_requests(
     if anonymous.status_code != 401 or "www-authenticate" not in {k.lower() for k in anonymous.headers}:
         if case.method == "POST" and 200 <= anonymous.status_code < 300:
             pairing_pool.empty()
-        pytest.fail(f"[DCA-AUTH-REQUIRED] {case.method} {case.formatted_path} without credentials answered "
-                    f"HTTP {anonymous.status_code} (expected 401 with WWW-Authenticate)")
+        pytest.fail(
+            f"[DCA-AUTH-REQUIRED] {case.method} {case.formatted_path} without credentials answered "
+            f"HTTP {anonymous.status_code} (expected 401 with WWW-Authenticate)"
+        )

@@ -29,8 +29,9 @@ class _Secret(str):
         return f"<password: {len(self)} characters>"
 
 
-def make_machine(radar: RadarClient, revision: str, examples: Any, oracle: Any, observe: Any
-                 ) -> type[RuleBasedStateMachine]:
+def make_machine(
+    radar: RadarClient, revision: str, examples: Any, oracle: Any, observe: Any
+) -> type[RuleBasedStateMachine]:
     class RadarPairingMachine(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
@@ -39,11 +40,16 @@ def make_machine(radar: RadarClient, revision: str, examples: Any, oracle: Any, 
 
         def call(self, method: str, params: Any = None) -> ApiResponse:
             examples.count += 1
-            shown = {k: (v if k != "password" else _Secret(v)) for k, v in params.items()} \
-                if isinstance(params, dict) else params
+            shown = (
+                {k: (v if k != "password" else _Secret(v)) for k, v in params.items()}
+                if isinstance(params, dict)
+                else params
+            )
             resp = radar.call(method, params)
-            note(f"{method}({shown!r}) -> HTTP {resp.status_code} {resp.exchange.response_body[:200]}\n"
-                 f"  curl: {resp.exchange.to_curl()}")
+            note(
+                f"{method}({shown!r}) -> HTTP {resp.status_code} {resp.exchange.response_body[:200]}\n"
+                f"  curl: {resp.exchange.to_curl()}"
+            )
             body: dict[str, Any] = {"apiVersion": "1.0", "method": method}
             if params is not None:
                 body["params"] = params
@@ -70,15 +76,23 @@ def make_machine(radar: RadarClient, revision: str, examples: Any, oracle: Any, 
         def set_connection_invalid(self, case: Any) -> None:
             resp = self.call("setRadarConnection", case.value.get("params"))
             if resp.ok:
-                self.expect(case.level == "undocumented" and not self.active,
-                            f"[{case.rule}] invalid setRadarConnection ({case.kind}) was accepted", resp, "an error")
+                self.expect(
+                    case.level == "undocumented" and not self.active,
+                    f"[{case.rule}] invalid setRadarConnection ({case.kind}) was accepted",
+                    resp,
+                    "an error",
+                )
                 params = case.value.get("params")
                 self.config = {k: v for k, v in params.items() if k != "password"} if isinstance(params, dict) else {}
                 return
             allowed = {case.code, 2200} if self.active else {case.code}
             if case.code is not None:
-                self.expect(resp.error_code in allowed, f"[{case.rule}] invalid params ({case.kind}) gave another code",
-                            resp, f"error {sorted(allowed)}")
+                self.expect(
+                    resp.error_code in allowed,
+                    f"[{case.rule}] invalid params ({case.kind}) gave another code",
+                    resp,
+                    f"error {sorted(allowed)}",
+                )
 
         @rule()
         def clear(self) -> None:
@@ -88,8 +102,9 @@ def make_machine(radar: RadarClient, revision: str, examples: Any, oracle: Any, 
             elif self.config is None:
                 observe("radar.clear_without_configuration", resp.error_code if not resp.ok else "success")
             else:
-                self.expect(resp.ok, "[RP-CLEAR] clearConfiguration of an inactive configuration failed", resp,
-                            "success")
+                self.expect(
+                    resp.ok, "[RP-CLEAR] clearConfiguration of an inactive configuration failed", resp, "success"
+                )
                 self.config = None
 
         @rule()
@@ -98,8 +113,12 @@ def make_machine(radar: RadarClient, revision: str, examples: Any, oracle: Any, 
             if self.config is None:
                 self.expect_code(resp, 2201, "[RP-ACTIVE-WITHOUT-CONFIG] getActive without configuration")
                 return
-            self.expect(resp.ok and resp.data == {"active": self.active}, "[RP-GET-ACTIVE] getActive differs from "
-                        "the model", resp, f"{{'active': {self.active}}}")
+            self.expect(
+                resp.ok and resp.data == {"active": self.active},
+                "[RP-GET-ACTIVE] getActive differs from the model",
+                resp,
+                f"{{'active': {self.active}}}",
+            )
 
         @rule(active=st.booleans())
         def set_active(self, active: bool) -> None:
@@ -114,22 +133,32 @@ def make_machine(radar: RadarClient, revision: str, examples: Any, oracle: Any, 
         @rule()
         def get_connection(self) -> None:
             resp = self.call("getRadarConnection")
-            self.expect(resp.ok and isinstance(resp.data, dict), "[RP-GET-CONNECTION] getRadarConnection failed",
-                        resp, "success")
+            self.expect(
+                resp.ok and isinstance(resp.data, dict),
+                "[RP-GET-CONNECTION] getRadarConnection failed",
+                resp,
+                "success",
+            )
             data = resp.data
-            self.expect("password" not in data, "[RP-PASSWORD-NOT-RETURNED] a password is returned", resp,
-                        "no password member")
+            self.expect(
+                "password" not in data, "[RP-PASSWORD-NOT-RETURNED] a password is returned", resp, "no password member"
+            )
             state = data.get("state")
             if self.config is None:
                 self.expect(state == "not-configured", "[RP-STATE-NOT-CONFIGURED] state", resp, "not-configured")
                 return
             wanted = {k: v for k, v in self.config.items() if k in ("address", "user", "tls", "tls-certificate-cn")}
             shown = {k: data.get(k) for k in wanted}
-            self.expect(shown == wanted, "[RP-GET-CONNECTION] getRadarConnection differs from what was set", resp,
-                        repr(wanted))
+            self.expect(
+                shown == wanted, "[RP-GET-CONNECTION] getRadarConnection differs from what was set", resp, repr(wanted)
+            )
             if self.active:
-                self.expect(state not in NOT_ACTIVE_STATES, "[RP-STATE-ACTIVE] an active radar reports "
-                            f"{state!r}", resp, "a link state")
+                self.expect(
+                    state not in NOT_ACTIVE_STATES,
+                    f"[RP-STATE-ACTIVE] an active radar reports {state!r}",
+                    resp,
+                    "a link state",
+                )
             else:
                 self.expect(state == "not-active", "[RP-STATE-NOT-ACTIVE] state", resp, "not-active")
 
@@ -145,14 +174,31 @@ def make_machine(radar: RadarClient, revision: str, examples: Any, oracle: Any, 
     return RadarPairingMachine
 
 
-@pytest.mark.requirement("RP-CLEAR-WHILE-ACTIVE", "RP-SET-WHILE-ACTIVE", "RP-ACTIVE-WITHOUT-CONFIG",
-                         "RP-SETACTIVE-IDEMPOTENT", "RP-SET-ACTIVE", "RP-GET-ACTIVE", "RP-CLEAR", "RP-GET-CONNECTION",
-                         "RP-SET-CONNECTION", "RP-PASSWORD-NOT-RETURNED", "RP-STATE-NOT-CONFIGURED",
-                         "RP-STATE-NOT-ACTIVE", "RP-STATE-ACTIVE", "RP-ERROR-ENVELOPE", "RP-METHOD-ECHO")
+@pytest.mark.requirement(
+    "RP-CLEAR-WHILE-ACTIVE",
+    "RP-SET-WHILE-ACTIVE",
+    "RP-ACTIVE-WITHOUT-CONFIG",
+    "RP-SETACTIVE-IDEMPOTENT",
+    "RP-SET-ACTIVE",
+    "RP-GET-ACTIVE",
+    "RP-CLEAR",
+    "RP-GET-CONNECTION",
+    "RP-SET-CONNECTION",
+    "RP-PASSWORD-NOT-RETURNED",
+    "RP-STATE-NOT-CONFIGURED",
+    "RP-STATE-NOT-ACTIVE",
+    "RP-STATE-ACTIVE",
+    "RP-ERROR-ENVELOPE",
+    "RP-METHOD-ECHO",
+)
 @pytest.mark.changes_state
 def test_radar_pairing_answers_every_sequence_as_the_model_says(
     empty_radar: RadarClient, radar_revision: str, generation: Any, examples: Any, radar_oracle: Any, observe: Any
 ) -> None:
     machine = generation.seeded(make_machine(empty_radar, radar_revision, examples, radar_oracle, observe))
-    run_state_machine_as_test(machine, settings=generation.settings(max_examples=generation.budget.machine_runs,
-                                                                     steps=generation.budget.machine_steps))
+    run_state_machine_as_test(
+        machine,
+        settings=generation.settings(
+            max_examples=generation.budget.machine_runs, steps=generation.budget.machine_steps
+        ),
+    )

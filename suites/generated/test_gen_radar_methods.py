@@ -35,8 +35,16 @@ def _reset(radar: RadarClient) -> None:
 
 
 @pytest.mark.parametrize("method", rs.METHODS)
-@pytest.mark.requirement("RP-METHOD-ECHO", "RP-CONTEXT-ECHO", "RP-VERSION-ECHO", "RP-ERROR-ENVELOPE",
-                         "VAPIX-API-ERROR-HTTP-200", "RP-SET-CONNECTION", "RP-SET-ACTIVE", "RP-GET-ACTIVE")
+@pytest.mark.requirement(
+    "RP-METHOD-ECHO",
+    "RP-CONTEXT-ECHO",
+    "RP-VERSION-ECHO",
+    "RP-ERROR-ENVELOPE",
+    "VAPIX-API-ERROR-HTTP-200",
+    "RP-SET-CONNECTION",
+    "RP-SET-ACTIVE",
+    "RP-GET-ACTIVE",
+)
 @pytest.mark.changes_state
 def test_valid_requests_of_each_method_succeed_or_fail_with_a_state_code(
     method: str, empty_radar: RadarClient, generation: Any, examples: Any, radar_oracle: Any, radar_revision: str
@@ -49,19 +57,33 @@ def test_valid_requests_of_each_method_succeed_or_fail_with_a_state_code(
         resp = _post(empty_radar, request)
         radar_oracle(request, resp)
         if not resp.ok and resp.error_code not in STATE_CODES:
-            pytest.fail(failure_message(f"a valid {method} request failed", resp=resp,
-                                        expected=f"success or a state code {STATE_CODES}"))
+            pytest.fail(
+                failure_message(
+                    f"a valid {method} request failed", resp=resp, expected=f"success or a state code {STATE_CODES}"
+                )
+            )
         _reset(empty_radar)
 
     check()
 
 
 @pytest.mark.parametrize("method", rs.PARAM_METHODS)
-@pytest.mark.requirement("RP-ERROR-MISSING-PARAM", "RP-ERROR-INVALID-VALUE", "RP-SET-REQUIRED", "RP-PASSWORD-LENGTH",
-                         "RP-TLS-FIELDS-2025-08", "RP-ERROR-ENVELOPE")
+@pytest.mark.requirement(
+    "RP-ERROR-MISSING-PARAM",
+    "RP-ERROR-INVALID-VALUE",
+    "RP-SET-REQUIRED",
+    "RP-PASSWORD-LENGTH",
+    "RP-TLS-FIELDS-2025-08",
+    "RP-ERROR-ENVELOPE",
+)
 @pytest.mark.changes_state
 def test_invalid_params_fail_with_the_documented_code(
-    method: str, empty_radar: RadarClient, generation: Any, examples: Any, radar_oracle: Any, radar_revision: str,
+    method: str,
+    empty_radar: RadarClient,
+    generation: Any,
+    examples: Any,
+    radar_oracle: Any,
+    radar_revision: str,
     observe: Any,
 ) -> None:
     @generation.seeded
@@ -72,13 +94,23 @@ def test_invalid_params_fail_with_the_documented_code(
         resp = _post(empty_radar, case.value)
         radar_oracle(case.value, resp)
         if resp.ok and case.level != "undocumented":
-            pytest.fail(failure_message(f"invalid params ({case.kind}) were accepted", resp=resp,
-                                        expected=f"[{case.rule}] error {case.code or 'any documented code'}"))
+            pytest.fail(
+                failure_message(
+                    f"invalid params ({case.kind}) were accepted",
+                    resp=resp,
+                    expected=f"[{case.rule}] error {case.code or 'any documented code'}",
+                )
+            )
         # setActive on an empty device may answer 2201 before looking at params: order undocumented.
         allowed = {case.code, 2201} if method == "setActive" else {case.code}
         if case.code is not None and not resp.ok and resp.error_code not in allowed:
-            pytest.fail(failure_message(f"invalid params ({case.kind}) failed with another code", resp=resp,
-                                        expected=f"[{case.rule}] error {sorted(c for c in allowed if c)}"))
+            pytest.fail(
+                failure_message(
+                    f"invalid params ({case.kind}) failed with another code",
+                    resp=resp,
+                    expected=f"[{case.rule}] error {sorted(c for c in allowed if c)}",
+                )
+            )
         if case.code is None and not resp.ok:
             observe(f"radar.invalid.{case.kind.split(':')[0]}", resp.error_code)
         _reset(empty_radar)
@@ -86,8 +118,13 @@ def test_invalid_params_fail_with_the_documented_code(
     check()
 
 
-@pytest.mark.requirement("RP-ERROR-INVALID-JSON", "RP-ERROR-UNKNOWN-METHOD", "RP-VERSION-UNSUPPORTED",
-                         "RP-ERROR-ENVELOPE", "VAPIX-API-ERROR-HTTP-200")
+@pytest.mark.requirement(
+    "RP-ERROR-INVALID-JSON",
+    "RP-ERROR-UNKNOWN-METHOD",
+    "RP-VERSION-UNSUPPORTED",
+    "RP-ERROR-ENVELOPE",
+    "VAPIX-API-ERROR-HTTP-200",
+)
 @pytest.mark.changes_state
 def test_malformed_envelopes_and_bodies_fail_with_the_documented_code(
     empty_radar: RadarClient, generation: Any, examples: Any, radar_oracle: Any, observe: Any
@@ -104,8 +141,13 @@ def test_malformed_envelopes_and_bodies_fail_with_the_documented_code(
         radar_oracle(case.value if isinstance(case.value, dict) else None, resp)
         if case.code is not None and case.level != "undocumented":
             if resp.ok or resp.error_code != case.code:
-                pytest.fail(failure_message(f"a malformed request ({case.kind}) did not fail as documented",
-                                            resp=resp, expected=f"[{case.rule}] error {case.code}"))
+                pytest.fail(
+                    failure_message(
+                        f"a malformed request ({case.kind}) did not fail as documented",
+                        resp=resp,
+                        expected=f"[{case.rule}] error {case.code}",
+                    )
+                )
         elif not resp.ok:
             observe(f"radar.malformed.{case.kind.split(':')[0]}", [resp.status_code, resp.error_code])
         _reset(empty_radar)

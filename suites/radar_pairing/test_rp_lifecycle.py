@@ -56,8 +56,12 @@ def test_an_unconfigured_device_reports_not_configured(
 
 @pytest.mark.changes_state
 @pytest.mark.requirement(
-    "RP-SET-CONNECTION", "RP-GET-CONNECTION", "RP-STATE-NOT-ACTIVE", "RP-PASSWORD-NOT-RETURNED",
-    "RP-TLS-FIELDS-2025-08", "RP-TLS-CERTIFICATE-CN",
+    "RP-SET-CONNECTION",
+    "RP-GET-CONNECTION",
+    "RP-STATE-NOT-ACTIVE",
+    "RP-PASSWORD-NOT-RETURNED",
+    "RP-TLS-FIELDS-2025-08",
+    "RP-TLS-CERTIFICATE-CN",
 )
 def test_set_connection_answers_empty_data_and_reads_back(
     empty_radar: RadarClient, radar_params: dict[str, Any], radar_revision: str

@@ -75,7 +75,9 @@ def error_code(empty_camera: CameraPairingClient, observe: Callable[[str, Any], 
             observe("camera.item_get_in_error", {"http_status": resp.status_code, "envelope": "success", "code": code})
             return code
         expect_error(resp, code=STREAMING_ERROR_CODES, statuses=(200, *range(400, 600)))
-        observe("camera.item_get_in_error", {"http_status": resp.status_code, "envelope": "error", "code": resp.error_code})
+        observe(
+            "camera.item_get_in_error", {"http_status": resp.status_code, "envelope": "error", "code": resp.error_code}
+        )
         return resp.error_code
 
     return read

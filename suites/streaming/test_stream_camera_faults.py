@@ -21,13 +21,20 @@ ErrorCode = Callable[[str], "int | None"]
 
 
 def _error_with(
-    wait_for_status: Any, error_code: ErrorCode, pairing_id: str, code: int, label: str,
-    timeout: float = 15, until: tuple[str, ...] = ("Error", "Paired"),
+    wait_for_status: Any,
+    error_code: ErrorCode,
+    pairing_id: str,
+    code: int,
+    label: str,
+    timeout: float = 15,
+    until: tuple[str, ...] = ("Error", "Paired"),
 ) -> None:
     """Poll until an outcome (or, for a fault on a Paired link, until Error); then the item GET's code."""
     watch = wait_for_status(pairing_id, until, label=label, timeout=timeout)
     assert watch.value == "Error", f"expected Error with code {code}, the pairing became {watch.value}"
-    assert error_code(pairing_id) == code, f"status Error, but the item GET does not give the provoked cause's code {code}"
+    assert error_code(pairing_id) == code, (
+        f"status Error, but the item GET does not give the provoked cause's code {code}"
+    )
 
 
 @pytest.mark.requirement("CP-ERROR-UNAUTHORIZED", "CP-STATUS-ERROR", "CP-STATUS-ERROR-DETAIL")
@@ -60,7 +67,9 @@ def test_stream_nothing_listening_is_error_108(
     pairing_id = pair(peer_camera)
     _error_with(wait_for_status, error_code, pairing_id, 108, "add->Error108")
     records = peer_camera.records()
-    assert any(r.closed_reason == "refused (fault)" for r in (*records.http, *records.rtsp)), "the device never dialled the peer"
+    assert any(r.closed_reason == "refused (fault)" for r in (*records.http, *records.rtsp)), (
+        "the device never dialled the peer"
+    )
 
 
 @pytest.mark.slow_conformance
@@ -92,7 +101,9 @@ def test_stream_a_dropped_stream_is_error_106_then_paired_again(
     peer_camera.set_faults("rtsp", drop_after_frames=0)  # the playing session is closed at its next frame
     _error_with(wait_for_status, error_code, pairing_id, 106, "drop->Error106", until=("Error",))
     records = peer_camera.records()
-    assert any(r.closed_reason == "dropped after frames (fault)" for r in records.rtsp), "the peer never dropped a session"
+    assert any(r.closed_reason == "dropped after frames (fault)" for r in records.rtsp), (
+        "the peer never dropped a session"
+    )
     peer_camera.clear_faults()
     wait_for_status(pairing_id, "Paired", label="cleared->Paired", timeout=20)
 
@@ -113,7 +124,10 @@ def test_stream_a_stalled_stream_is_error_106_then_paired_again(
 
 @pytest.mark.requirement("CP-STATUS-CONNECTING", "CP-STATUS-PAIRED", "CP-STATUS-ENUM")
 def test_stream_a_slow_first_frame_shows_connecting_then_paired(
-    peer_camera: Any, pair: Callable[..., str], wait_for_status: Any, observe: Callable[[str, Any], None],
+    peer_camera: Any,
+    pair: Callable[..., str],
+    wait_for_status: Any,
+    observe: Callable[[str, Any], None],
     empty_camera: CameraPairingClient,
 ) -> None:
     """Every frame is held back 1.5 s, so the device waits for its first frame. Connecting is what a

@@ -20,8 +20,12 @@ TEARDOWN_WAIT = 10.0
 @pytest.mark.parametrize("protocol", ["RTSP", "SRTSP"])
 @pytest.mark.requirement("CP-PRODUCT-FROM-PEER", "CP-STATUS-PAIRED", "CP-GET-ITEM")
 def test_stream_product_model_and_name_are_the_peers(
-    protocol: str, peer_camera: Any, pair: Callable[..., str], empty_camera: CameraPairingClient,
-    wait_for_status: Any, observe: Callable[[str, Any], None],
+    protocol: str,
+    peer_camera: Any,
+    pair: Callable[..., str],
+    empty_camera: CameraPairingClient,
+    wait_for_status: Any,
+    observe: Callable[[str, Any], None],
 ) -> None:
     pairing_id = pair(peer_camera, streamingprotocol=protocol)
     wait_for_status(pairing_id, "Paired", label="add->Paired")
@@ -35,7 +39,10 @@ def test_stream_product_model_and_name_are_the_peers(
 
 @pytest.mark.requirement("CP-REMOVE", "CP-STATUS-PAIRED")
 def test_stream_delete_tears_the_session_down(
-    peer_camera: Any, pair: Callable[..., str], empty_camera: CameraPairingClient, wait_for_status: Any,
+    peer_camera: Any,
+    pair: Callable[..., str],
+    empty_camera: CameraPairingClient,
+    wait_for_status: Any,
     observe: Callable[[str, Any], None],
 ) -> None:
     pairing_id = pair(peer_camera)
@@ -53,10 +60,16 @@ def test_stream_delete_tears_the_session_down(
         time.sleep(0.05)
     ended = time.monotonic() - started
     how = sorted({"TEARDOWN" if "TEARDOWN" in r.methods else str(r.closed_reason) for r in sessions})
-    observe("transitions.delete->session ended", {
-        "until": ["session ended"], "reached": not open_sessions, "after_s": round(ended, 3), "how": how,
-        "sequence": [{"t": 0.0, "value": "playing"}, {"t": round(ended, 3), "value": "/".join(how) or "?"}],
-    })
+    observe(
+        "transitions.delete->session ended",
+        {
+            "until": ["session ended"],
+            "reached": not open_sessions,
+            "after_s": round(ended, 3),
+            "how": how,
+            "sequence": [{"t": 0.0, "value": "playing"}, {"t": round(ended, 3), "value": "/".join(how) or "?"}],
+        },
+    )
     assert not open_sessions, f"{len(open_sessions)} session(s) still open on the peer {TEARDOWN_WAIT:g} s after DELETE"
     time.sleep(0.6)  # no reconnect after removal (one backoff step of the reference emulator, and more)
     again = [r for r in peer_camera.records().rtsp if "PLAY" in r.methods]

@@ -62,12 +62,21 @@ def test_stream_matrix_status_follows_protocol_verification_and_certificate(
         assert played, f"status Paired, but the peer saw no PLAY over {protocol}: {records.streams}"
         other = records.rtsp if protocol == "SRTSP" else records.rtsps
         assert not any("PLAY" in r.methods for r in other), f"{protocol} pairing played over the other protocol"
-        observe("peer.session", {"tls": played[-1].tls_version, "sni": played[-1].server_name,
-                                 "auth": played[-1].auth_scheme, "frames_sent": played[-1].frames_sent})
+        observe(
+            "peer.session",
+            {
+                "tls": played[-1].tls_version,
+                "sni": played[-1].server_name,
+                "auth": played[-1].auth_scheme,
+                "frames_sent": played[-1].frames_sent,
+            },
+        )
         return
     watch = wait_for_status(pairing_id, ("Error", "Paired"), label="add->Error", timeout=15)
     assert watch.value == "Error", f"SRTSP with verifycertificate true paired with a {kind} certificate"
     assert error_code(pairing_id) == 108, "a certificate that fails verification is 'could not connect' (108)"
     records = peer_camera.records()
-    assert not any("PLAY" in r.methods for r in records.streams), f"the device streamed from a peer with a {kind} certificate"
+    assert not any("PLAY" in r.methods for r in records.streams), (
+        f"the device streamed from a peer with a {kind} certificate"
+    )
     observe("peer.refusals", sorted({r.closed_reason or "" for r in (*records.rtsps, *records.https)}))

@@ -30,7 +30,10 @@ def _plays(records: Any, tls: bool) -> int:
 
 @pytest.mark.requirement("CP-SET-ADDRESS", "CP-STATUS-PAIRED", "CP-ERROR-COULD-NOT-CONNECT")
 def test_stream_patch_address_from_nowhere_to_the_peer_pairs(
-    peer_camera: Any, pair: Callable[..., str], empty_camera: CameraPairingClient, wait_for_status: Any,
+    peer_camera: Any,
+    pair: Callable[..., str],
+    empty_camera: CameraPairingClient,
+    wait_for_status: Any,
     error_code: ErrorCode,
 ) -> None:
     pairing_id = pair(None, username=peer_camera.username, password=peer_camera.password)
@@ -50,7 +53,11 @@ def test_stream_patch_address_from_nowhere_to_the_peer_pairs(
 )
 @pytest.mark.requirement("CP-ERROR-UNAUTHORIZED", "CP-STATUS-PAIRED")
 def test_stream_patch_credentials_from_wrong_to_right_pairs(
-    name: str, peer_camera: Any, pair: Callable[..., str], empty_camera: CameraPairingClient, wait_for_status: Any,
+    name: str,
+    peer_camera: Any,
+    pair: Callable[..., str],
+    empty_camera: CameraPairingClient,
+    wait_for_status: Any,
     error_code: ErrorCode,
 ) -> None:
     pairing_id = pair(peer_camera, **{name: "wrong-" + name})
@@ -62,7 +69,10 @@ def test_stream_patch_credentials_from_wrong_to_right_pairs(
 
 @pytest.mark.requirement("CP-SET-STREAMINGPROTOCOL", "CP-STATUS-PAIRED", "CP-VERIFYCERT-SRTSP")
 def test_stream_patch_protocol_moves_the_stream_to_rtsps_and_back(
-    peer_camera: Any, pair: Callable[..., str], empty_camera: CameraPairingClient, wait_for_status: Any,
+    peer_camera: Any,
+    pair: Callable[..., str],
+    empty_camera: CameraPairingClient,
+    wait_for_status: Any,
 ) -> None:
     pairing_id = pair(peer_camera)
     wait_for_status(pairing_id, "Paired", label="add RTSP->Paired")
@@ -79,9 +89,14 @@ def test_stream_patch_protocol_moves_the_stream_to_rtsps_and_back(
     assert _plays(peer_camera.records(), tls=False), "Paired over RTSP without an RTSP session on the peer"
 
 
-@pytest.mark.requirement("CP-SET-VERIFYCERTIFICATE", "CP-VERIFYCERT-SRTSP", "CP-ERROR-COULD-NOT-CONNECT", "CP-STATUS-ERROR")
+@pytest.mark.requirement(
+    "CP-SET-VERIFYCERTIFICATE", "CP-VERIFYCERT-SRTSP", "CP-ERROR-COULD-NOT-CONNECT", "CP-STATUS-ERROR"
+)
 def test_stream_patch_verifycertificate_on_refuses_an_untrusted_peer(
-    peer_camera: Any, pair: Callable[..., str], empty_camera: CameraPairingClient, wait_for_status: Any,
+    peer_camera: Any,
+    pair: Callable[..., str],
+    empty_camera: CameraPairingClient,
+    wait_for_status: Any,
     error_code: ErrorCode,
 ) -> None:
     peer_camera.set_certificate("untrusted")

@@ -23,8 +23,14 @@ from paircert.plugin.verdicts import not_applicable
 pytestmark = pytest.mark.changes_state
 
 STATES = (
-    "failed", "address-failed", "connect-failed", "authentication-failed", "transfer-failed",
-    "not-configured", "not-active", "ok",
+    "failed",
+    "address-failed",
+    "connect-failed",
+    "authentication-failed",
+    "transfer-failed",
+    "not-configured",
+    "not-active",
+    "ok",
 )
 OUTCOMES = ("ok", "address-failed", "connect-failed", "authentication-failed", "transfer-failed")
 KINDS = ("trusted", "untrusted", "self-signed", "wrong-host", "expired")
@@ -51,7 +57,9 @@ def test_stream_radar_frames_flowing_is_ok(
     observe("radar.failed_seen_before_outcome", watch.seen("failed"))
     (session, *_) = _plays(peer_radar.records(), tls=False) or [None]
     assert session is not None, "state ok, but the peer radar saw no PLAY"
-    assert session.url and "analytics=polygon" in session.url, f"the device played {session.url}, not the metadata stream"
+    assert session.url and "analytics=polygon" in session.url, (
+        f"the device played {session.url}, not the metadata stream"
+    )
 
 
 @pytest.mark.requirement("RP-STATE-ENUM", "RP-STATE-ACTIVE", "RP-STATE-OK")
@@ -85,12 +93,16 @@ def test_stream_radar_a_rejected_login_is_authentication_failed(
 
 
 @pytest.mark.requirement("RP-STATE-CONNECT-FAILED")
-def test_stream_radar_nothing_listening_is_connect_failed(peer_radar: Any, link_radar: Link, wait_for_state: Any) -> None:
+def test_stream_radar_nothing_listening_is_connect_failed(
+    peer_radar: Any, link_radar: Link, wait_for_state: Any
+) -> None:
     peer_radar.set_faults(refuse=True)
     link_radar(peer_radar)
     _outcome(wait_for_state, "connect-failed", "activate->connect-failed")
     records = peer_radar.records()
-    assert any(r.closed_reason == "refused (fault)" for r in (*records.http, *records.rtsp)), "the device never dialled the peer"
+    assert any(r.closed_reason == "refused (fault)" for r in (*records.http, *records.rtsp)), (
+        "the device never dialled the peer"
+    )
 
 
 @pytest.mark.slow_conformance
@@ -136,7 +148,10 @@ def test_stream_radar_a_stalled_stream_is_transfer_failed_then_ok_again(
 
 @pytest.mark.requirement("RP-STATE-NOT-ACTIVE", "RP-STATE-NOT-CONFIGURED", "RP-SET-ACTIVE", "RP-CLEAR")
 def test_stream_radar_deactivate_ends_the_stream_and_clear_unconfigures(
-    peer_radar: Any, link_radar: Link, empty_radar: RadarClient, wait_for_state: Any,
+    peer_radar: Any,
+    link_radar: Link,
+    empty_radar: RadarClient,
+    wait_for_state: Any,
     observe: Callable[[str, Any], None],
 ) -> None:
     link_radar(peer_radar)
@@ -157,7 +172,9 @@ def test_stream_radar_deactivate_ends_the_stream_and_clear_unconfigures(
 
 
 def _tls_cases() -> list[Any]:
-    verified = pytest.mark.requirement("RP-TLS-VERIFY", "RP-TLS-FIELDS-2025-08", "RP-STATE-OK", "RP-STATE-CONNECT-FAILED")
+    verified = pytest.mark.requirement(
+        "RP-TLS-VERIFY", "RP-TLS-FIELDS-2025-08", "RP-STATE-OK", "RP-STATE-CONNECT-FAILED"
+    )
     unverified = pytest.mark.requirement("RP-TLS-VERIFY", "RP-TLS-FIELDS-2025-08", "RP-STATE-OK")
     cases = []
     for verify in (False, True):
@@ -169,7 +186,12 @@ def _tls_cases() -> list[Any]:
 
 @pytest.mark.parametrize(("verify", "kind"), _tls_cases())
 def test_stream_radar_tls_and_tls_verify_2025_08(
-    verify: bool, kind: str, peer_radar: Any, link_radar: Link, wait_for_state: Any, radar_revision: str,
+    verify: bool,
+    kind: str,
+    peer_radar: Any,
+    link_radar: Link,
+    wait_for_state: Any,
+    radar_revision: str,
     require_trusted_ca: Callable[[], None],
 ) -> None:
     """tls true: the handshake and the stream go over TLS; tls-verify true: only a certificate the
@@ -200,7 +222,13 @@ def test_stream_radar_tls_and_tls_verify_2025_08(
 )
 @pytest.mark.requirement("RP-TLS-CERTIFICATE-CN", "RP-TLS-VERIFY", "RP-STATE-OK", "RP-STATE-CONNECT-FAILED")
 def test_stream_radar_tls_certificate_cn_2026_01(
-    name: str, kind: str, wanted: str, peer_radar: Any, link_radar: Link, wait_for_state: Any, radar_revision: str,
+    name: str,
+    kind: str,
+    wanted: str,
+    peer_radar: Any,
+    link_radar: Link,
+    wait_for_state: Any,
+    radar_revision: str,
     require_trusted_ca: Callable[[], None],
 ) -> None:
     """tls-certificate-cn names what the radar's certificate must carry: the peer's certificate names
