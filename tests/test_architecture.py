@@ -1,0 +1,166 @@
+"""ARCHITECTURE.md's import rules, checked on the source text of every module.
+
+The rules are a table so that the page and this test can be read side by side: each rule names the
+modules it governs (a dotted prefix) and the imports they may not make. Imports are resolved from
+the syntax tree, relative ones included, and a function-local import counts like any other: a lazy
+import of the emulator from a suite is still the suite depending on the emulator.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("paircert", "strategies", "suites")
+IO_MODULES = ("asyncio", "socket", "ssl", "selectors", "threading")
+SERVER_FRAMEWORKS = ("starlette", "uvicorn", "h11", "httpx", "requests")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Modules under ``governs`` may not import anything under ``forbids``, except under ``unless``."""
+
+    why: str
+    governs: tuple[str, ...]
+    forbids: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+
+
+RULES = (
+    Rule(
+        "the suite works unchanged against a device at any URL",
+        ("suites", "paircert.clients", "strategies"),
+        ("paircert.emulator", "paircert.peers"),
+    ),
+    Rule(
+        "the plugin starts the emulator only through its embedded host and talks HTTP to it",
+        ("paircert.plugin",),
+        ("paircert.emulator",),
+        unless=("paircert.emulator.embedded", "paircert.emulator.config", "paircert.emulator.choices"),
+    ),
+    Rule(
+        "nothing outside the emulator, the CLI, the plugin and the benchmarks depends on the emulator",
+        ("paircert.auth", "paircert.rtsp", "paircert.media", "paircert.peers", "paircert.report", "paircert.vapix"),
+        ("paircert.emulator",),
+    ),
+    Rule(
+        "the emulator keeps its own model: it never borrows the suite's clients, plugin or report",
+        ("paircert.emulator",),
+        ("paircert.clients", "paircert.plugin", "paircert.report", "paircert.peers", "suites", "strategies"),
+    ),
+    Rule(
+        "the one Digest/Basic implementation imports nothing from paircert",
+        ("paircert.auth",),
+        ("paircert",),
+        unless=("paircert.auth",),
+    ),
+    Rule(
+        "the one RTSP implementation stands on the auth module and the listener shell only",
+        ("paircert.rtsp",),
+        ("paircert",),
+        unless=("paircert.rtsp", "paircert.auth", "paircert.listener"),
+    ),
+    Rule(
+        "the RTSP core and packet modules are sans-I/O",
+        tuple(
+            f"paircert.rtsp.{name}"
+            for name in ("errors", "message", "headers", "state", "connection", "sdp", "rtp", "rtcp", "h264")
+        ),
+        IO_MODULES,
+    ),
+    Rule(
+        "the VAPIX wire facts and the JSON-CGI dispatcher are sans-I/O, shared by emulator and peers",
+        ("paircert.vapix",),
+        IO_MODULES + SERVER_FRAMEWORKS + ("paircert.emulator", "paircert.peers", "paircert.plugin"),
+    ),
+    Rule(
+        "the plugin imports the report, never the reverse",
+        ("paircert.report",),
+        ("paircert.plugin", "paircert.clients"),
+    ),
+    Rule(
+        "the peers are external devices: no suite, plugin or client code inside them",
+        ("paircert.peers", "paircert.media"),
+        ("paircert.plugin", "paircert.clients", "suites"),
+    ),
+)
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _package_of(path: Path) -> str:
+    module = _module_name(path)
+    return module if path.name == "__init__.py" else module.rpartition(".")[0]
+
+
+def _imports_in(source: str, package: str) -> set[str]:
+    """Every absolute module name the source imports, relative imports resolved against ``package``."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base_parts = package.split(".")
+                base = ".".join(base_parts[: len(base_parts) - node.level + 1])
+                stem = f"{base}.{node.module}" if node.module else base
+            else:
+                stem = node.module or ""
+            found.add(stem)
+            found |= {f"{stem}.{alias.name}" for alias in node.names if alias.name != "*"}
+    return found
+
+
+def _imports(path: Path) -> set[str]:
+    return _imports_in(path.read_text(encoding="utf-8"), _package_of(path))
+
+
+def _under(name: str, prefixes: tuple[str, ...]) -> bool:
+    return any(name == prefix or name.startswith(prefix + ".") for prefix in prefixes)
+
+
+def _sources() -> list[Path]:
+    return sorted(path for package in PACKAGES for path in (ROOT / package).rglob("*.py"))
+
+
+def _violations(rule: Rule) -> list[str]:
+    found = []
+    for path in _sources():
+        module = _module_name(path)
+        if not _under(module, rule.governs):
+            continue
+        for name in sorted(_imports(path)):
+            if _under(name, rule.forbids) and not _under(name, rule.unless):
+                found.append(f"{module} imports {name}")
+    return found
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[rule.why for rule in RULES])
+def test_no_module_breaks_the_import_rule(rule: Rule) -> None:
+    assert _violations(rule) == [], rule.why
+
+
+def test_every_rule_governs_modules_that_exist() -> None:
+    modules = {_module_name(path) for path in _sources()}
+    for rule in RULES:
+        governed = [prefix for prefix in rule.governs if any(_under(module, (prefix,)) for module in modules)]
+        assert governed == list(rule.governs), rule.why
+
+
+def test_the_checker_resolves_relative_and_local_imports() -> None:
+    """A rule table that cannot see ``from ..emulator import x`` inside a function would pass every tree."""
+    source = "def lazy():\n    from ..emulator import model\n    from . import response\n"
+    names = _imports_in(source, "paircert.clients")
+    assert {"paircert.emulator.model", "paircert.clients.response"} <= names
+    assert _under("paircert.emulator.model", RULES[0].forbids)
+    assert _package_of(ROOT / "paircert" / "rtsp" / "__init__.py") == "paircert.rtsp"
+    assert _package_of(ROOT / "paircert" / "rtsp" / "server.py") == "paircert.rtsp"
