@@ -24,6 +24,8 @@ from jsonschema import Draft202012Validator
 from referencing.jsonschema import DRAFT202012
 
 from paircert.resources import data_dir
+from paircert.vapix.passwords import password_values
+from paircert.vapix.paths import CAMERA_API_ROOT
 
 __all__ = [
     "CAMERA_API_ROOT",
@@ -44,7 +46,6 @@ __all__ = [
 SCHEMA_VERSION = "2025-09-10+2025-08-18"
 """Last-updated dates of the camera pairing and the radar pairing documents the schemas follow."""
 
-CAMERA_API_ROOT = "/config/rest/camera-pairing/v1beta"
 BASE_URI = "https://paircert.invalid/schemas/"
 
 # Folders under schemas/ that hold data or generated artifacts, not schemas of the registry.
@@ -144,19 +145,7 @@ def _path(parts: Any) -> str:
 
 def _secrets(name: str, instance: Any) -> list[str]:
     """Strings that must not reach a message: every ``password`` member, and a SET body's password."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                if key == "password" and isinstance(value, str):
-                    found.append(value)
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(instance)
+    found = password_values(instance)
     if name.endswith("/password") and isinstance(instance, dict) and isinstance(instance.get("data"), str):
         found.append(instance["data"])
     return sorted({s for s in found if s}, key=len, reverse=True)

@@ -7,11 +7,11 @@ from urllib.parse import quote
 
 from paircert.clients.dca import DcaClient
 from paircert.clients.response import ApiResponse
+from paircert.vapix.paths import CAMERA_API_ROOT as API_ROOT
+from paircert.vapix.paths import CAMERA_COLLECTION as COLLECTION
 
 __all__ = ["API_ROOT", "CameraPairingClient"]
 
-API_ROOT = "/config/rest/camera-pairing/v1beta"
-COLLECTION = f"{API_ROOT}/camerapairings"
 
 
 class CameraPairingClient:

@@ -8,12 +8,12 @@ import httpx
 
 from paircert.clients.response import ApiResponse, perform
 from paircert.clients.transcript import Transcript
+from paircert.vapix.paths import APIDISCOVERY_PATH as API_DISCOVERY_CGI
+from paircert.vapix.paths import DCA_DISCOVER_ROOT as DCA_DISCOVER
+from paircert.vapix.paths import DEVICEINFO_PATH as BASIC_DEVICE_INFO_CGI
 
 __all__ = ["DeviceInfoClient", "DiscoveryClient"]
 
-DCA_DISCOVER = "/config/discover"
-API_DISCOVERY_CGI = "/axis-cgi/apidiscovery.cgi"
-BASIC_DEVICE_INFO_CGI = "/axis-cgi/basicdeviceinfo.cgi"
 
 
 def _cgi(http: httpx.Client, transcript: Transcript, path: str, method: str) -> ApiResponse:

@@ -9,11 +9,10 @@ import httpx
 
 from paircert.clients.response import ApiResponse, perform
 from paircert.clients.transcript import Transcript
+from paircert.vapix.paths import RADAR_PATHS
 
 __all__ = ["RADAR_PATHS", "RadarClient"]
 
-# The document shows the bare path; every other Axis JSON CGI lives under /axis-cgi/.
-RADAR_PATHS = ("/axis-cgi/networkradarpairing.cgi", "/networkradarpairing.cgi")
 
 
 def _answers_like_the_api(resp: ApiResponse) -> bool:

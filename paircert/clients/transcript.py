@@ -12,12 +12,16 @@ import json
 import re
 import shlex
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
+
+from paircert.vapix.passwords import is_password_key as _is_password_key
+from paircert.vapix.passwords import password_values as _password_values
+from paircert.vapix.passwords import replace_passwords
 
 __all__ = ["REDACTED", "Exchange", "Transcript", "redact_json", "redact_text"]
 
@@ -33,29 +37,9 @@ _MAX_BODY = 8000
 _MIN_SECRET = 4
 
 
-def _is_password_key(key: object) -> bool:
-    return isinstance(key, str) and key.lower() == "password"
-
-
 def redact_json(value: Any) -> Any:
     """A copy of a JSON value with every field named ``password`` (any depth) replaced."""
-    if isinstance(value, dict):
-        return {k: REDACTED if _is_password_key(k) else redact_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [redact_json(v) for v in value]
-    return value
-
-
-def _password_values(value: Any) -> Iterable[str]:
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if _is_password_key(k) and isinstance(v, str):
-                yield v
-            else:
-                yield from _password_values(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _password_values(v)
+    return replace_passwords(value, lambda _secret: REDACTED)
 
 
 def redact_text(text: str) -> str:

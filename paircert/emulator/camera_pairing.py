@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from ..vapix.paths import CAMERA_API_ROOT as API_ROOT
 from .auth import has_role
 from .body import BodyError, parse_json, read_body
 from .device import Device
@@ -23,7 +24,6 @@ from .validation import Invalid, check_add, check_property
 
 __all__ = ["API_ROOT", "READABLE", "SETTABLE", "CameraPairingApi"]
 
-API_ROOT = "/config/rest/camera-pairing/v1beta"
 COLLECTION = "camerapairings"
 
 READABLE = (

@@ -14,15 +14,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from .camera_pairing import API_ROOT
+from ..vapix.paths import APIDISCOVERY_PATH
+from ..vapix.paths import CAMERA_API_ROOT as API_ROOT
+from ..vapix.paths import DCA_DISCOVER_ROOT as DISCOVER_ROOT
 from .deviceinfo import VERSION as DEVICEINFO_VERSION
 from .envelopes import ApiError, dca_error, dca_success, json_response
 from .jsoncgi import CgiCall, serve_json_cgi
 
 __all__ = ["APIDISCOVERY_PATH", "DISCOVER_ROOT", "ApiDiscovery", "DcaDiscovery", "camera_pairing_entry"]
 
-DISCOVER_ROOT = "/config/discover"
-APIDISCOVERY_PATH = "/axis-cgi/apidiscovery.cgi"
 FRAMEWORK_VERSION = "1.0.0"
 CAMERA_API_ID = "camera-pairing"
 CAMERA_API_VERSION = "1.0.0-beta.1"

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 from starlette.responses import Response
 
+from ..vapix.paths import RADAR_PATHS
+
 __all__ = [
     "JSON",
     "RADAR_PATHS",
@@ -31,7 +33,6 @@ __all__ = [
 ]
 
 JSON = "application/json"
-RADAR_PATHS = ("/axis-cgi/networkradarpairing.cgi", "/networkradarpairing.cgi")
 
 Family = Literal["dca", "radar", "cgi"]
 

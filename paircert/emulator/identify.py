@@ -21,12 +21,12 @@ from typing import Any
 import httpx
 
 from ..auth import HttpAuth
+from ..vapix.paths import DEVICEINFO_PATH
 from .dialer import IPAddress
 from .links import LinkFailure, LinkTarget, PeerIdentity
 
 __all__ = ["DEVICEINFO_PATH", "HTTP_TIMEOUT", "identify", "tls_context"]
 
-DEVICEINFO_PATH = "/axis-cgi/basicdeviceinfo.cgi"
 REQUEST = {"apiVersion": "1.0", "method": "getAllProperties"}
 HTTP_TIMEOUT = 5.0
 _FIELD_LIMIT = 64  # productmodel/productname are strings of at most 64 characters

@@ -14,12 +14,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from paircert.vapix.paths import CAMERA_API_ROOT as _CAMERA_ROOT
+from paircert.vapix.paths import RADAR_PATHS as _RADAR_PATHS
+
 __all__ = ["CAMERA_API", "RADAR_API", "Coverage", "classify_exchange"]
 
 CAMERA_API = "camera-pairing"
 RADAR_API = "radar-pairing"
-_CAMERA_ROOT = "/config/rest/camera-pairing/v1beta"
-_RADAR_PATHS = ("/axis-cgi/networkradarpairing.cgi", "/networkradarpairing.cgi")
 
 
 class _Exchange(Protocol):

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from importlib import metadata
 
+from paircert.vapix.paths import DEVICEINFO_PATH
+
 __all__ = ["DEVICEINFO_PATH", "RESTRICTED", "UNRESTRICTED", "VERSION", "properties"]
 
-DEVICEINFO_PATH = "/axis-cgi/basicdeviceinfo.cgi"
 VERSION = "1.3"
 
 UNRESTRICTED = (
