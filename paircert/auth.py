@@ -1,9 +1,9 @@
 """HTTP authentication for every side of paircert: Digest (RFC 7616) and Basic (RFC 7617).
 
 This is the one Digest implementation. The clients answer challenges with it (through
-:class:`HttpAuth`, an httpx auth flow that does no I/O of its own), the emulator's middleware and
-the RTSP server verify with :class:`DigestVerifier`, and the RTSP client builds its
-``Authorization`` headers with :func:`digest_authorization`. Keeping both directions in one module
+:class:`ClientAuth`, and :class:`HttpAuth`, an httpx auth flow that does no I/O of its own); every
+server side of paircert (the emulator's middleware, the peers' HTTP, the RTSP server) offers
+challenges and checks answers with :class:`ServerAuth`. Keeping both directions in one module
 means a bug in the hash chain shows up as an interop failure with real devices, not as two
 mistakes that cancel out.
 """
@@ -17,20 +17,22 @@ import os
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from threading import Lock
 
 import httpx
 
 __all__ = [
+    "PREFERRED_ALGORITHMS",
+    "SCHEMES",
     "AuthResult",
-    "BasicVerifier",
     "Challenge",
     "ClientAuth",
-    "DigestVerifier",
     "HttpAuth",
+    "ServerAuth",
     "basic_authorization",
+    "digest_algorithms",
     "digest_authorization",
     "parse_authorization",
     "parse_challenges",
@@ -40,6 +42,9 @@ _HASHES: dict[str, Callable[[bytes], hashlib._Hash]] = {
     "MD5": hashlib.md5,
     "SHA-256": hashlib.sha256,
 }
+
+# What a client answers when a server offers several Digest algorithms: the strongest it knows.
+PREFERRED_ALGORITHMS = ("SHA-256", "SHA-256-SESS", "MD5", "MD5-SESS")
 
 # auth-param = token "=" ( token / quoted-string ); quoted strings may hold escaped characters.
 _PARAM = re.compile(r'\s*([A-Za-z0-9_\-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s,]*)\s*,?')
@@ -163,7 +168,7 @@ def digest_authorization(
         f'realm="{realm}"',
         f'nonce="{nonce}"',
         f'uri="{uri}"',
-        f"algorithm={algorithm}",
+        f"algorithm={challenge.params.get('algorithm', algorithm)}",
         f'response="{response}"',
     ]
     if "opaque" in challenge.params:
@@ -183,48 +188,189 @@ class AuthResult:
     """Outcome of checking an ``Authorization`` header.
 
     ``stale`` is true when the credentials were right but the nonce expired, so the challenge
-    must say ``stale=true`` and a client retries without asking its user again.
+    must say ``stale=true`` and a client retries without asking its user again. ``scheme`` is the
+    scheme the client answered with (None when it sent no credentials), for the servers' records.
     """
 
     username: str | None
     stale: bool = False
     reason: str = ""
+    scheme: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.username is not None
 
 
-PasswordLookup = Callable[[str], "str | None"]
+SCHEMES = ("digest", "basic")
+# Upper-cased name -> the spelling RFC 7616 §6.1 registers, which is what a challenge carries.
+_ALGORITHM_NAMES = {name.upper(): name for name in ("MD5", "MD5-sess", "SHA-256", "SHA-256-sess")}
 
 
-class DigestVerifier:
-    """Server side of Digest: issues challenges and checks answers.
+def digest_algorithms(names: str | Iterable[str]) -> tuple[str, ...]:
+    """Check and spell Digest algorithms the way challenges carry them.
 
-    Nonces are self-validating (a timestamp signed with a per-process key), so no table of issued
-    nonces grows with traffic; a small bounded table of the highest ``nc`` seen per nonce rejects
-    replays.
+    ``names`` is a sequence or a comma-separated list (``"SHA-256,MD5"``, as the command lines take
+    it); case does not matter, order does (it is the offer order).
+    """
+    spelled: list[str] = []
+    for name in names.split(",") if isinstance(names, str) else names:
+        canonical = _ALGORITHM_NAMES.get(name.strip().upper())
+        if canonical is None:
+            raise ValueError(
+                f"unsupported Digest algorithm {name!r}; choose from {', '.join(_ALGORITHM_NAMES.values())}"
+            )
+        if canonical in spelled:
+            raise ValueError(f"Digest algorithm {canonical} given twice")
+        spelled.append(canonical)
+    if not spelled:
+        raise ValueError("at least one Digest algorithm is needed")
+    return tuple(spelled)
+
+
+class ServerAuth:
+    """The server's side of Digest and Basic, without I/O: what a 401 offers, and whether an answer is right.
+
+    The emulator's middleware, the peers' HTTP and the RTSP server each hold one, so they offer
+    and accept exactly the same things. ``schemes`` and ``algorithms`` are in offer order: many
+    clients (Python's urllib among them) act on the first Digest challenge and speak only MD5,
+    hence the default. Accepted answers are qop=auth and RFC 2069 ones without qop (live555 sends
+    those; they carry no ``nc``, so only the nonce lifetime limits their replay).
+
+    Nonces are self-validating (a timestamp signed with a per-instance key), so no table of issued
+    nonces grows with traffic; a small bounded table of the highest ``nc`` seen per nonce and
+    cnonce rejects replays.
     """
 
     def __init__(
         self,
         realm: str,
+        users: Mapping[str, str],
         *,
-        algorithms: tuple[str, ...] = ("SHA-256", "MD5"),
+        schemes: Sequence[str] = ("digest",),
+        algorithms: Sequence[str] = ("MD5",),
         nonce_lifetime: float = 300.0,
         replay_window: int = 4096,
     ) -> None:
-        for algorithm in algorithms:
-            if algorithm not in _HASHES:
-                raise ValueError(f"unsupported Digest algorithm {algorithm!r}")
+        unknown = [scheme for scheme in schemes if scheme not in SCHEMES]
+        if unknown or not schemes or len(set(schemes)) != len(schemes):
+            raise ValueError(f"unsupported authentication schemes {list(schemes)!r}; choose from {', '.join(SCHEMES)}")
         self.realm = realm
-        self.algorithms = algorithms
+        self.schemes = tuple(schemes)
+        self.algorithms = digest_algorithms(algorithms)
         self.nonce_lifetime = nonce_lifetime
+        self._users = dict(users)
         self._key = os.urandom(32)
         self._opaque = os.urandom(12).hex()
         self._seen: OrderedDict[str, int] = OrderedDict()
         self._replay_window = replay_window
         self._lock = Lock()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(realm={self.realm!r}, schemes={self.schemes!r}, algorithms={self.algorithms!r})"
+
+    def challenges(self, stale: bool = False) -> list[str]:
+        """``WWW-Authenticate`` values in offer order: one Digest challenge per algorithm, then Basic."""
+        values: list[str] = []
+        for scheme in self.schemes:
+            if scheme == "basic":
+                values.append(f'Basic realm="{self.realm}", charset="UTF-8"')
+                continue
+            nonce = self._nonce()
+            suffix = ", stale=true" if stale else ""
+            values += [
+                f'Digest realm="{self.realm}", qop="auth", algorithm={algorithm}, '
+                f'nonce="{nonce}", opaque="{self._opaque}"{suffix}'
+                for algorithm in self.algorithms
+            ]
+        return values
+
+    def check(self, method: str, uri: str, header: str | None, *, reject: bool = False) -> AuthResult:
+        """Check the ``Authorization`` value of a request whose target (HTTP) or request-URI (RTSP) is ``uri``.
+
+        ``reject`` is the servers' "reject credentials" fault: the answer is judged wrong whatever
+        it holds, after its scheme was noted.
+        """
+        if not header or not header.strip():
+            return AuthResult(None, reason="no credentials")
+        parsed = parse_authorization(header)
+        scheme = parsed.scheme if parsed is not None else None
+        if parsed is None or parsed.scheme not in self.schemes:
+            return AuthResult(None, reason="scheme not offered", scheme=scheme)
+        if reject:
+            return AuthResult(None, reason="rejected (fault)", scheme=scheme)
+        if parsed.scheme == "basic":
+            return self._check_basic(parsed.params["token"])
+        return self._check_digest(method, uri, parsed.params)
+
+    def _check_basic(self, token: str) -> AuthResult:
+        try:
+            decoded = base64.b64decode(token, validate=True).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return AuthResult(None, reason="malformed Basic token", scheme="basic")
+        username, sep, password = decoded.partition(":")
+        expected = self._users.get(username) if sep else None
+        if expected is None or not hmac.compare_digest(expected.encode(), password.encode()):
+            return AuthResult(None, reason="wrong credentials", scheme="basic")
+        return AuthResult(username, scheme="basic")
+
+    def _check_digest(self, method: str, uri: str, p: dict[str, str]) -> AuthResult:
+        def refuse(reason: str, stale: bool = False) -> AuthResult:
+            return AuthResult(None, stale=stale, reason=reason, scheme="digest")
+
+        username, nonce, answer = p.get("username"), p.get("nonce"), p.get("response")
+        if not (username and nonce and answer and "uri" in p):
+            return refuse("Digest answer lacks a field")
+        if p["uri"] != uri:
+            return refuse("Digest uri does not match the request")
+        algorithm = _ALGORITHM_NAMES.get(p.get("algorithm", "MD5").upper())
+        if algorithm not in self.algorithms:
+            return refuse("algorithm not offered")
+        if p.get("realm") != self.realm:
+            return refuse("wrong realm")
+        qop, nc, cnonce = p.get("qop"), p.get("nc", ""), p.get("cnonce", "")
+        if qop is not None and qop != "auth":
+            return refuse("qop must be auth (or absent, RFC 2069)")
+        password = self._users.get(username)
+        if password is None:
+            return refuse("unknown user")
+        expected = _response(
+            algorithm=algorithm,
+            username=username,
+            realm=self.realm,
+            password=password,
+            nonce=nonce,
+            method=method,
+            uri=uri,
+            qop=qop,
+            nc=nc,
+            cnonce=cnonce,
+        )
+        if not hmac.compare_digest(expected, answer.lower()):
+            return refuse("wrong response")
+        age = self._nonce_age(nonce)
+        if age is None:
+            return refuse("nonce not issued here")
+        if age > self.nonce_lifetime:
+            return refuse("nonce expired", stale=True)
+        if qop is not None:
+            try:
+                count = int(nc, 16)
+            except ValueError:
+                return refuse("bad nc")
+            if not self._fresh(f"{nonce}:{cnonce}", count):
+                return refuse("replayed nc")
+        return AuthResult(username, scheme="digest")
+
+    def _fresh(self, key: str, count: int) -> bool:
+        with self._lock:
+            if count <= self._seen.get(key, 0):
+                return False
+            self._seen[key] = count
+            self._seen.move_to_end(key)
+            while len(self._seen) > self._replay_window:
+                self._seen.popitem(last=False)
+        return True
 
     def _nonce(self, issued: int | None = None) -> str:
         stamp = str(issued if issued is not None else int(time.time())).encode()
@@ -242,92 +388,6 @@ class DigestVerifier:
             return None
         return time.time() - issued
 
-    def challenges(self, *, stale: bool = False) -> list[str]:
-        """``WWW-Authenticate`` values, one per algorithm, strongest first (RFC 7616 §3.7)."""
-        nonce = self._nonce()
-        suffix = ", stale=true" if stale else ""
-        return [
-            f'Digest realm="{self.realm}", qop="auth", algorithm={algorithm}, '
-            f'nonce="{nonce}", opaque="{self._opaque}"{suffix}'
-            for algorithm in self.algorithms
-        ]
-
-    def verify(self, method: str, header: str, lookup: PasswordLookup) -> AuthResult:
-        parsed = parse_authorization(header)
-        if parsed is None or parsed.scheme != "digest":
-            return AuthResult(None, reason="not a Digest answer")
-        p = parsed.params
-        username, nonce, uri, answer = p.get("username"), p.get("nonce"), p.get("uri"), p.get("response")
-        if not (username and nonce and uri and answer):
-            return AuthResult(None, reason="Digest answer lacks a field")
-        algorithm = p.get("algorithm", "MD5").upper()
-        if algorithm not in self.algorithms:
-            return AuthResult(None, reason=f"algorithm {algorithm} not offered")
-        if p.get("realm") != self.realm:
-            return AuthResult(None, reason="wrong realm")
-        qop, nc, cnonce = p.get("qop"), p.get("nc", ""), p.get("cnonce", "")
-        if qop != "auth":
-            return AuthResult(None, reason="qop=auth is required")
-        password = lookup(username)
-        if password is None:
-            return AuthResult(None, reason="unknown user")
-        expected = _response(
-            algorithm=algorithm,
-            username=username,
-            realm=self.realm,
-            password=password,
-            nonce=nonce,
-            method=method,
-            uri=uri,
-            qop=qop,
-            nc=nc,
-            cnonce=cnonce,
-        )
-        if not hmac.compare_digest(expected, answer.lower()):
-            return AuthResult(None, reason="wrong response")
-        age = self._nonce_age(nonce)
-        if age is None:
-            return AuthResult(None, reason="nonce not issued here")
-        if age > self.nonce_lifetime:
-            return AuthResult(None, stale=True, reason="nonce expired")
-        try:
-            count = int(nc, 16)
-        except ValueError:
-            return AuthResult(None, reason="bad nc")
-        with self._lock:
-            key = f"{nonce}:{cnonce}"
-            if count <= self._seen.get(key, 0):
-                return AuthResult(None, reason="replayed nc")
-            self._seen[key] = count
-            self._seen.move_to_end(key)
-            while len(self._seen) > self._replay_window:
-                self._seen.popitem(last=False)
-        return AuthResult(username)
-
-
-class BasicVerifier:
-    """Server side of Basic: one challenge, constant-time password comparison."""
-
-    def __init__(self, realm: str) -> None:
-        self.realm = realm
-
-    def challenges(self) -> list[str]:
-        return [f'Basic realm="{self.realm}", charset="UTF-8"']
-
-    def verify(self, header: str, lookup: PasswordLookup) -> AuthResult:
-        parsed = parse_authorization(header)
-        if parsed is None or parsed.scheme != "basic":
-            return AuthResult(None, reason="not a Basic answer")
-        try:
-            decoded = base64.b64decode(parsed.params["token"], validate=True).decode("utf-8")
-        except (ValueError, UnicodeDecodeError):
-            return AuthResult(None, reason="malformed Basic token")
-        username, sep, password = decoded.partition(":")
-        expected = lookup(username) if sep else None
-        if expected is None or not hmac.compare_digest(expected.encode(), password.encode()):
-            return AuthResult(None, reason="wrong credentials")
-        return AuthResult(username)
-
 
 class ClientAuth:
     """The client's side of a challenge exchange, without I/O: which challenge to answer, when.
@@ -339,7 +399,7 @@ class ClientAuth:
     one retry.
     """
 
-    def __init__(self, username: str, password: str, *, prefer: tuple[str, ...] = ("SHA-256", "MD5")) -> None:
+    def __init__(self, username: str, password: str, *, prefer: tuple[str, ...] = PREFERRED_ALGORITHMS) -> None:
         self._username = username
         self._password = password
         self._prefer = prefer
@@ -394,7 +454,7 @@ class ClientAuth:
 class HttpAuth(httpx.Auth):
     """httpx auth flow that answers whichever of Digest or Basic the server asks for."""
 
-    def __init__(self, username: str, password: str, *, prefer: tuple[str, ...] = ("SHA-256", "MD5")) -> None:
+    def __init__(self, username: str, password: str, *, prefer: tuple[str, ...] = PREFERRED_ALGORITHMS) -> None:
         self._client = ClientAuth(username, password, prefer=prefer)
 
     def __repr__(self) -> str:

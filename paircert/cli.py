@@ -135,6 +135,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     emu.add_argument("--auth-http", choices=("digest", "basic", "both"), default="digest")
     emu.add_argument("--auth-https", choices=("digest", "basic", "both"), default="basic")
+    emu.add_argument(
+        "--digest-algorithms",
+        default="MD5",
+        metavar="LIST",
+        help="Digest algorithms the 401 offers on HTTP and the RTSP re-serve, in order, comma separated: "
+        "MD5, MD5-sess, SHA-256, SHA-256-sess (default MD5, which every common client speaks)",
+    )
     peers = commands.add_parser(
         "peers",
         help="run the peer camera and/or radar in the foreground",
@@ -333,9 +340,14 @@ def _emulator(args: argparse.Namespace) -> int:
             ipaddress.ip_network(cidr, strict=False)
         except ValueError:
             raise CliError(f"--dial-allow: not a network: {cidr}", EXIT_USAGE) from None
+    from paircert.auth import digest_algorithms
     from paircert.emulator.config import EmulatorConfig
     from paircert.emulator.server import serve
 
+    try:
+        algorithms = digest_algorithms(args.digest_algorithms)
+    except ValueError as exc:
+        raise CliError(f"--digest-algorithms: {exc}", EXIT_USAGE) from None
     users = _users(args.users)
     for port in (args.http_port, args.https_port, args.rtsp_port, args.rtsps_port):
         _check_bindable(args.host, port)
@@ -362,6 +374,7 @@ def _emulator(args: argparse.Namespace) -> int:
             own_addresses=list(args.own_address),
             auth_http=args.auth_http,
             auth_https=args.auth_https,
+            digest_algorithms=algorithms,
             rtsp_port=args.rtsp_port,
             rtsps_port=args.rtsps_port,
             peer_rtsp_port=args.peer_rtsp_port,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from paircert.auth import DigestVerifier
+from paircert.auth import ServerAuth
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -50,7 +50,7 @@ def closed_port() -> int:
 @pytest.fixture
 def rejecting_device() -> Iterator[str]:
     """A device that answers every request with a Digest challenge: credentials are never accepted."""
-    verifier = DigestVerifier("AXIS_TEST")
+    verifier = ServerAuth("AXIS_TEST", {})
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def _challenge(self) -> None:

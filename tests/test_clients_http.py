@@ -5,15 +5,18 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from paircert.auth import DigestVerifier
+from paircert.auth import ServerAuth
 from paircert.clients import Credentials, DcaClient, Transcript, open_client
 
 PASSWORD = "Adm1n-Pa55word-xyz"
 
 
-def digest_device(verifier: DigestVerifier) -> httpx.MockTransport:
+def digest_device() -> httpx.MockTransport:
+    verifier = ServerAuth("AXIS_TEST", {"root": PASSWORD})
+
     def handler(request: httpx.Request) -> httpx.Response:
-        result = verifier.verify(request.method, request.headers.get("authorization", ""), {"root": PASSWORD}.get)
+        target = request.url.raw_path.decode("ascii")
+        result = verifier.check(request.method, target, request.headers.get("authorization"))
         if not result.ok:
             return httpx.Response(
                 401, headers=[("WWW-Authenticate", c) for c in verifier.challenges(stale=result.stale)]
@@ -37,7 +40,7 @@ def test_digest_round_trip_records_both_legs_redacted() -> None:
         "http://device.test",
         Credentials("root", PASSWORD),
         transcript=transcript,
-        transport=digest_device(DigestVerifier("AXIS_TEST")),
+        transport=digest_device(),
     ) as http:
         dca = DcaClient(http, transcript)
         first = dca.get("/config/rest/camera-pairing/v1beta")
@@ -58,7 +61,7 @@ def test_wrong_password_stays_401_after_one_retry() -> None:
         "http://device.test",
         Credentials("root", "wrong-one"),
         transcript=transcript,
-        transport=digest_device(DigestVerifier("AXIS_TEST")),
+        transport=digest_device(),
     ) as http:
         resp = DcaClient(http, transcript).get("/config/discover")
     assert resp.status_code == 401 and not resp.ok

@@ -27,7 +27,7 @@ import httpx
 import pytest
 import trustme
 
-from paircert.auth import DigestVerifier, HttpAuth
+from paircert.auth import HttpAuth, ServerAuth
 from paircert.emulator.config import EmulatorConfig, User
 from paircert.emulator.embedded import EmbeddedEmulator
 from paircert.rtsp.client import RtspClient
@@ -158,9 +158,8 @@ class InfoResponder:
 
     def __init__(self, host: str, users: dict[str, str], *, ssl_context: ssl.SSLContext | None = None) -> None:
         self.host = host
-        self.users = users
         self.ssl_context = ssl_context
-        self.verifier = DigestVerifier("AXIS_test-peer", algorithms=("MD5",))
+        self.verifier = ServerAuth("AXIS_test-peer", users)
         self.reject_credentials = False
         self.requests: deque[InfoRequest] = deque(maxlen=1000)
         self.port = 0
@@ -208,7 +207,7 @@ class InfoResponder:
         authorization = headers.get("authorization")
         result = None
         if authorization and not self.reject_credentials:
-            result = self.verifier.verify(method, authorization, self.users.get)
+            result = self.verifier.check(method, path, authorization)
         ok = result is not None and result.ok
         scheme = authorization.partition(" ")[0].lower() if authorization else None
         self.requests.append(InfoRequest(path, method, scheme, ok))

@@ -57,6 +57,7 @@ def build_app(device: Device) -> Starlette:
             auth_https=config.auth_https,
             radar_version=radar.default_version,
             open_paths=(DEVICEINFO_PATH, APIDISCOVERY_PATH),
+            digest_algorithms=config.digest_algorithms,
         ),
     ]
     app = Starlette(routes=routes, middleware=middleware)

@@ -16,7 +16,7 @@ from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..auth import AuthResult, BasicVerifier, DigestVerifier, parse_authorization
+from ..auth import ServerAuth
 from .config import AuthMode, Role, User
 from .envelopes import error_response
 
@@ -26,6 +26,7 @@ REALM = "AXIS_paircert-emulator"
 
 _USER_KEY = "paircert.user"
 _CHALLENGE_KEY = "paircert.challenges"
+_SCHEMES: dict[AuthMode, tuple[str, ...]] = {"digest": ("digest",), "basic": ("basic",), "both": ("digest", "basic")}
 
 Render = Callable[[str, int], Response]
 
@@ -62,61 +63,46 @@ class AuthMiddleware:
         auth_https: AuthMode,
         radar_version: str,
         open_paths: Iterable[str] = (),
+        digest_algorithms: tuple[str, ...] = ("MD5",),
     ) -> None:
         self.app = app
         self.users = {user.name: user for user in users}
-        self.modes = {"http": auth_http, "https": auth_https}
+        passwords = {user.name: user.password for user in self.users.values()}
+        self.auth = {
+            scheme: ServerAuth(REALM, passwords, schemes=_SCHEMES[mode], algorithms=digest_algorithms)
+            for scheme, mode in (("http", auth_http), ("https", auth_https))
+        }
         self.radar_version = radar_version
         self.open_paths = frozenset(open_paths)
-        self.digest = DigestVerifier(REALM)
-        self.basic = BasicVerifier(REALM)
-
-    def _lookup(self, name: str) -> str | None:
-        user = self.users.get(name)
-        return user.password if user else None
-
-    def _challenges(self, mode: AuthMode, stale: bool = False) -> list[str]:
-        values: list[str] = []
-        if mode in ("digest", "both"):
-            values += self.digest.challenges(stale=stale)
-        if mode in ("basic", "both"):
-            values += self.basic.challenges()
-        return values
-
-    def _verify(self, scope: Scope, mode: AuthMode, header: str) -> AuthResult:
-        scheme = header.strip().partition(" ")[0].lower()
-        if scheme == "basic" and mode in ("basic", "both"):
-            return self.basic.verify(header, self._lookup)
-        if scheme == "digest" and mode in ("digest", "both"):
-            parsed = parse_authorization(header)
-            target = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
-            if scope.get("query_string"):
-                target += "?" + scope["query_string"].decode("latin-1")
-            if parsed is None or parsed.params.get("uri") != target:
-                return AuthResult(None, reason="Digest uri does not match the request")
-            return self.digest.verify(scope["method"], header, self._lookup)
-        return AuthResult(None, reason="scheme not offered")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        mode: AuthMode = self.modes.get(scope.get("scheme", "http"), self.modes["http"])
+        auth = self.auth.get(scope.get("scheme", "http"), self.auth["http"])
         header = Headers(scope=scope).get("authorization")
         user: User | None = None
         if header:
-            result = self._verify(scope, mode, header)
+            result = auth.check(scope["method"], _target(scope), header)
             user = self.users.get(result.username) if result.username else None
             if user is None:
-                await self._reject(scope, mode, result.stale, receive, send)
+                await self._reject(scope, auth, result.stale, receive, send)
                 return
         elif scope["path"] not in self.open_paths:
-            await self._reject(scope, mode, False, receive, send)
+            await self._reject(scope, auth, False, receive, send)
             return
         scope[_USER_KEY] = user
-        scope[_CHALLENGE_KEY] = lambda: self._challenges(mode)
+        scope[_CHALLENGE_KEY] = auth.challenges
         await self.app(scope, receive, send)
 
-    async def _reject(self, scope: Scope, mode: AuthMode, stale: bool, receive: Receive, send: Send) -> None:
+    async def _reject(self, scope: Scope, auth: ServerAuth, stale: bool, receive: Receive, send: Send) -> None:
         response = error_response(scope["path"], 401, radar_version=self.radar_version)
-        await _with_challenges(response, self._challenges(mode, stale))(scope, receive, send)
+        await _with_challenges(response, auth.challenges(stale))(scope, receive, send)
+
+
+def _target(scope: Scope) -> str:
+    """The request-target as the client wrote it, which is what a Digest ``uri`` must repeat."""
+    target: str = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
+    if scope.get("query_string"):
+        target += "?" + scope["query_string"].decode("latin-1")
+    return target

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from ..auth import digest_algorithms
+
 __all__ = ["AuthMode", "EmulatorConfig", "PeerLink", "RadarRevision", "Role", "User"]
 
 Role = Literal["admin", "operator", "viewer"]
@@ -51,7 +53,8 @@ class EmulatorConfig:
     peers' "trusted" certificate; None: the system store). ``peer_link`` picks how a link judges a
     peer: ``stream`` runs the reference link sequence (PROTOCOL-NOTES §3: basicdeviceinfo.cgi,
     then RTSP until frames flow); ``tcp`` is the old stand-in (a TCP connect to the peer's RTSP
-    port counts as up), kept only for API tests that host no peer.
+    port counts as up), kept only for API tests that host no peer. ``digest_algorithms`` is what
+    every Digest challenge of the emulator (HTTP and the RTSP re-serve) offers, in offer order.
     """
 
     state_dir: Path
@@ -64,6 +67,7 @@ class EmulatorConfig:
     name_table: dict[str, list[str]] = field(default_factory=lambda: {"localhost": ["127.0.0.1", "::1"]})
     auth_http: AuthMode = "digest"
     auth_https: AuthMode = "basic"
+    digest_algorithms: tuple[str, ...] = ("MD5",)
     certfile: Path | None = None
     keyfile: Path | None = None
     peer_rtsp_port: int = 554
@@ -82,6 +86,7 @@ class EmulatorConfig:
         for mode in (self.auth_http, self.auth_https):
             if mode not in _AUTH_MODES:
                 raise ValueError(f"unknown auth mode {mode!r}")
+        self.digest_algorithms = digest_algorithms(self.digest_algorithms)
         if self.peer_link not in _PEER_LINKS:
             raise ValueError(f"unknown peer link {self.peer_link!r}")
         if self.trust_ca_file is not None:

@@ -180,10 +180,19 @@ def _server_context(tls: TlsFiles) -> ssl.SSLContext:
 async def start_rtsp_servers(config: EmulatorConfig, relay: Relay, tls: TlsFiles) -> list[RtspServer]:
     """The plain and the TLS RTSP server, started (closed again if the second one fails)."""
     users = {user.name: user.password for user in config.users}
+    algorithms = config.digest_algorithms
     servers = [
-        RtspServer(relay, host=config.host, port=config.rtsp_port, users=users, realm=REALM),
         RtspServer(
-            relay, host=config.host, port=config.rtsps_port, users=users, realm=REALM, ssl_context=_server_context(tls)
+            relay, host=config.host, port=config.rtsp_port, users=users, realm=REALM, digest_algorithms=algorithms
+        ),
+        RtspServer(
+            relay,
+            host=config.host,
+            port=config.rtsps_port,
+            users=users,
+            realm=REALM,
+            digest_algorithms=algorithms,
+            ssl_context=_server_context(tls),
         ),
     ]
     started: list[RtspServer] = []

@@ -18,6 +18,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from paircert.auth import digest_algorithms
+
 from .certs import CERT_KINDS
 from .config import PeerConfig
 from .control import ControlServer
@@ -57,6 +59,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--user", default="root", metavar="NAME", help="the account devices log in with (default root)")
     parser.add_argument(
         "--password", metavar="SECRET", help=f"its password; prefer the {PASSWORD_ENV} environment variable"
+    )
+    parser.add_argument(
+        "--digest-algorithms",
+        default="MD5",
+        metavar="LIST",
+        help="Digest algorithms the 401 offers on HTTP and RTSP, in order, comma separated: MD5, MD5-sess, "
+        "SHA-256, SHA-256-sess (default MD5, which every common client speaks)",
     )
     parser.add_argument(
         "--cert",
@@ -163,6 +172,7 @@ def _configs(args: argparse.Namespace, password: str) -> list[PeerConfig]:
             rtsps_port=args.rtsps_port,
             http_port=args.http_port,
             https_port=args.https_port,
+            digest_algorithms=digest_algorithms(args.digest_algorithms),
             cert=args.cert,
             hostnames=tuple(args.hostname),
             ca_dir=args.ca_dir,

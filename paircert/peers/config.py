@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from paircert.auth import digest_algorithms
 from paircert.media.metadata import MetadataSettings
 from paircert.media.video import VideoSettings
 
@@ -24,7 +25,11 @@ IDENTITIES: dict[str, tuple[str, str, str, str]] = {
 
 @dataclass(kw_only=True)
 class PeerConfig:
-    """Peer settings. A port of None serves nothing there; 0 picks a free port (tests)."""
+    """Peer settings. A port of None serves nothing there; 0 picks a free port (tests).
+
+    ``digest_algorithms`` is what every Digest challenge of the peer (HTTP and RTSP) offers, in
+    offer order; MD5 alone by default, because that is what every common client speaks.
+    """
 
     kind: PeerKind = "camera"
     password: str = field(repr=False)
@@ -45,6 +50,7 @@ class PeerConfig:
     metadata: MetadataSettings = field(default_factory=MetadataSettings)
     rtsp_schemes: tuple[str, ...] = ("digest",)
     http_schemes: tuple[str, ...] = ("digest",)
+    digest_algorithms: tuple[str, ...] = ("MD5",)
     session_timeout: float = 60.0
     stall_timeout: float = 5.0
 
@@ -57,6 +63,7 @@ class PeerConfig:
             raise ValueError("the peer user name must be non-empty and free of ':'")
         if not self.password:
             raise ValueError("the peer needs a password")
+        self.digest_algorithms = digest_algorithms(self.digest_algorithms)
         for port in (self.rtsp_port, self.rtsps_port, self.http_port, self.https_port):
             if port is not None and not 0 <= port <= 65535:
                 raise ValueError(f"port {port} out of range")

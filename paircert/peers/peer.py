@@ -163,7 +163,12 @@ class Peer:
                 self.rtsps_server = self._rtsp(config.rtsps_port, self._rtsp_context, users, realm)
                 await self._listen(self.rtsps_server, config.rtsps_port, "rtsps")
             handler = DeviceInfoHandler(
-                self.properties, users=users, realm=realm, schemes=config.http_schemes, faults=self.http_faults
+                self.properties,
+                users=users,
+                realm=realm,
+                schemes=config.http_schemes,
+                digest_algorithms=config.digest_algorithms,
+                faults=self.http_faults,
             )
             if config.http_port is not None:
                 self.http_server = HttpServer(
@@ -200,6 +205,7 @@ class Peer:
             users=users,
             schemes=self.config.rtsp_schemes,
             realm=realm,
+            digest_algorithms=self.config.digest_algorithms,
             session_timeout=self.config.session_timeout,
             stall_timeout=self.config.stall_timeout,
             faults=self.rtsp_faults,

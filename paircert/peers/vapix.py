@@ -11,7 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from paircert.auth import AuthResult, BasicVerifier, DigestVerifier, parse_authorization
+from paircert.auth import AuthResult, ServerAuth
 from paircert.vapix.deviceinfo import DEVICEINFO_PATH, UNRESTRICTED, VERSION
 
 from .httpserver import HttpFaults, HttpRequest, HttpResponse
@@ -35,16 +35,12 @@ class DeviceInfoHandler:
         users: Mapping[str, str],
         realm: str,
         schemes: Sequence[str] = ("digest",),
+        digest_algorithms: Sequence[str] = ("MD5",),
         faults: HttpFaults,
     ) -> None:
-        unknown = set(schemes) - {"digest", "basic"}
-        if unknown or not schemes:
-            raise ValueError(f"unsupported authentication schemes {sorted(unknown) or schemes!r}")
         self.properties = dict(properties)
-        self.users = users
         self.faults = faults
-        self.digest = DigestVerifier(realm, algorithms=("SHA-256", "MD5")) if "digest" in schemes else None
-        self.basic = BasicVerifier(realm) if "basic" in schemes else None
+        self.auth = ServerAuth(realm, users, schemes=schemes, algorithms=digest_algorithms)
 
     def _envelope(
         self, method: Any, context: Any, *, data: Any = None, error: tuple[int, str] | None = None
@@ -62,24 +58,12 @@ class DeviceInfoHandler:
 
     def _authenticate(self, request: HttpRequest) -> AuthResult:
         header = request.headers.get("authorization")
-        if not header:
-            return AuthResult(None, reason="no credentials")
-        scheme = header.strip().partition(" ")[0].lower()
-        request.record.auth_scheme = scheme
-        if self.faults.reject_credentials:
-            return AuthResult(None, reason="rejected (fault)")
-        if scheme == "digest" and self.digest is not None:
-            parsed = parse_authorization(header)
-            if parsed is None or parsed.params.get("uri") != request.target:
-                return AuthResult(None, reason="Digest uri does not match the request")
-            return self.digest.verify(request.method, header, self.users.get)
-        if scheme == "basic" and self.basic is not None:
-            return self.basic.verify(header, self.users.get)
-        return AuthResult(None, reason="scheme not offered")
+        result = self.auth.check(request.method, request.target, header, reject=self.faults.reject_credentials)
+        request.record.auth_scheme = result.scheme or request.record.auth_scheme
+        return result
 
     def _challenge(self, method: Any, context: Any, stale: bool) -> HttpResponse:
-        challenges = self.digest.challenges(stale=stale) if self.digest is not None else []
-        challenges += self.basic.challenges() if self.basic is not None else []
+        challenges = self.auth.challenges(stale)
         body = self._envelope(method, context, error=(2106, "Authentication failed."))
         return _json(401, body, [("WWW-Authenticate", c) for c in challenges])
 

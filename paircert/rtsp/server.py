@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
-from paircert.auth import AuthResult, BasicVerifier, DigestVerifier
+from paircert.auth import ServerAuth
 from paircert.rtsp.connection import NEED_DATA, Connection, ConnectionClosed, Role
 from paircert.rtsp.errors import MalformedPacket, RemoteProtocolError
 from paircert.rtsp.faults import Faults
@@ -59,9 +59,9 @@ class RtspServer:
     """An RTSP (or, with ``ssl_context``, RTSP over TLS) server for one media source.
 
     ``users`` maps user names to passwords; None serves without authentication. ``schemes``
-    lists what the 401 offers: ``digest`` (MD5, as FFmpeg and GStreamer expect) and/or
-    ``basic``. ``faults`` may be changed while the server runs; ``records`` keeps the most recent
-    connections.
+    lists what the 401 offers, in order: ``digest`` (with ``digest_algorithms``; MD5 by default,
+    as FFmpeg and GStreamer expect) and/or ``basic``. ``faults`` may be changed while the server
+    runs; ``records`` keeps the most recent connections.
     """
 
     def __init__(
@@ -74,6 +74,7 @@ class RtspServer:
         users: Mapping[str, str] | None = None,
         schemes: Sequence[str] = ("digest",),
         realm: str = "paircert",
+        digest_algorithms: Sequence[str] = ("MD5",),
         session_timeout: float = 60.0,
         stall_timeout: float = 5.0,
         handshake_timeout: float = 10.0,
@@ -82,15 +83,11 @@ class RtspServer:
         faults: Faults | None = None,
         max_records: int = 256,
     ) -> None:
-        unknown = set(schemes) - {"digest", "basic"}
-        if unknown or not schemes:
-            raise ValueError(f"unsupported authentication schemes {sorted(unknown) or schemes!r}")
         self.source = source
         self.host = host
         self.ssl_context = ssl_context
-        self.users = users
-        self.digest = DigestVerifier(realm, algorithms=("MD5",)) if "digest" in schemes else None
-        self.basic = BasicVerifier(realm) if "basic" in schemes else None
+        auth = ServerAuth(realm, users or {}, schemes=schemes, algorithms=digest_algorithms)
+        self.auth = auth if users is not None else None
         self.session_timeout = session_timeout
         self.stall_timeout = stall_timeout
         self.handshake_timeout = handshake_timeout
@@ -272,24 +269,15 @@ class _ServerSession:
 
     async def _authorized(self, request: Request) -> bool:
         server = self.server
-        if server.users is None:
+        if server.auth is None:
             return True
         header = request.headers.get("Authorization")
-        result = AuthResult(None, reason="no credentials")
-        if header:
-            scheme = header.partition(" ")[0].lower()
-            self.record.auth_scheme = scheme
-            if server.faults.reject_credentials:
-                result = AuthResult(None, reason="rejected (fault)")
-            elif scheme == "digest" and server.digest is not None:
-                result = server.digest.verify(request.method, header, server.users.get)
-            elif scheme == "basic" and server.basic is not None:
-                result = server.basic.verify(header, server.users.get)
+        result = server.auth.check(request.method, request.uri, header, reject=server.faults.reject_credentials)
+        self.record.auth_scheme = result.scheme or self.record.auth_scheme
         self.record.authenticated = result.ok
         if result.ok:
             return True
-        challenges = server.digest.challenges(stale=result.stale) if server.digest is not None else []
-        challenges += server.basic.challenges() if server.basic is not None else []
+        challenges = server.auth.challenges(result.stale)
         await self._reply(request.respond(401, [("WWW-Authenticate", c) for c in challenges]))
         return False
 
