@@ -1,54 +1,41 @@
-"""Reading a request body with a hard size limit, in chunks, never buffering more than allowed.
+"""The emulator's side of the one body reader: pull the ASGI body stream through its limits.
 
-Both JSON APIs read bodies through here, so no client can make the emulator hold an unbounded
-body in memory. A body without ``Content-Length`` is refused (411): the radar error table has a
+The checks themselves (length, media type, encoding, nesting) live in :mod:`paircert.vapix.body`,
+shared with the peers; this module only does the reading, in chunks, never holding more than the
+limit allows. A body without ``Content-Length`` is refused (411): the radar error table has a
 code for it, and the DCA side follows the same rule to keep one reader.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
 
-__all__ = ["BODY_LIMIT", "BodyError", "parse_json", "read_body"]
+from ..vapix.body import (
+    BODY_LIMIT,
+    BodyBuffer,
+    BodyError,
+    BodyLimits,
+    check_declared_length,
+    check_media_type,
+    parse_json,
+)
 
-BODY_LIMIT = 64 * 1024
+__all__ = ["BODY_LIMIT", "BodyError", "BodyLimits", "parse_json", "read_body", "read_json"]
 
 
-class BodyError(Exception):
-    """The body cannot be accepted; ``status`` is 411 or 413."""
-
-    def __init__(self, status: int) -> None:
-        super().__init__(f"request body refused with {status}")
-        self.status = status
-
-
-async def read_body(request: Request, limit: int = BODY_LIMIT) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared is None:
-        raise BodyError(411)
-    try:
-        length = int(declared)
-    except ValueError:
-        raise BodyError(411) from None
-    if length > limit:
-        raise BodyError(413)
-    chunks: list[bytes] = []
-    total = 0
+async def read_body(request: Request, limit: int | BodyLimits = BODY_LIMIT) -> bytes:
+    """The body's bytes, or BodyError (411, 413) as soon as the declared or received size says so."""
+    limits = limit if isinstance(limit, BodyLimits) else BodyLimits(max_bytes=limit)
+    check_declared_length(limits, request.headers.get("content-length"))
+    buffer = BodyBuffer(limits)
     async for chunk in request.stream():
-        total += len(chunk)
-        if total > limit:
-            raise BodyError(413)
-        chunks.append(chunk)
-    return b"".join(chunks)
+        buffer.feed(chunk)
+    return buffer.value()
 
 
-def _not_json(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON (RFC 8259)")
-
-
-def parse_json(raw: bytes | str) -> Any:
-    """``json.loads`` without Python's extensions: NaN, Infinity and -Infinity are invalid JSON."""
-    return json.loads(raw, parse_constant=_not_json)
+async def read_json(request: Request, limits: BodyLimits) -> Any:
+    """Media type, length, then strict JSON; every refusal is a BodyError with its HTTP status."""
+    check_media_type(limits, request.headers.get("content-type"))
+    return parse_json(await read_body(request, limits), limits)
