@@ -1,17 +1,15 @@
 """A small asyncio HTTP/1.1 server for the peers' VAPIX side and the control endpoint.
 
-h11 parses (sans-I/O, like the RTSP core); this shell owns sockets, TLS after accept (so the
-``refuse`` fault acts before any handshake, as in the RTSP server), timeouts and the record of
-each request: TLS version and server name, method, target, what the handler noted. Bodies are
-bounded, connections serve a bounded number of requests, and every wait has a deadline.
+h11 parses (sans-I/O, like the RTSP core); :class:`paircert.listener.Listener` accepts, refuses,
+does TLS and closes, as it does for the RTSP server. This module owns the HTTP exchange and the
+record of each request: TLS version and server name, method, target, what the handler noted.
+Bodies are bounded, connections serve a bounded number of requests, and every wait has a deadline.
 """
 
 from __future__ import annotations
 
 import asyncio
-import socket
 import ssl
-import struct
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -19,9 +17,10 @@ from typing import Any
 
 import h11
 
-__all__ = ["HttpFaults", "HttpRecord", "HttpRequest", "HttpResponse", "HttpServer", "record_sni"]
+from paircert.listener import Listener
 
-_SNI_ATTRIBUTE = "paircert_http_server_name"
+__all__ = ["HttpFaults", "HttpRecord", "HttpRequest", "HttpResponse", "HttpServer"]
+
 MAX_BODY = 64 * 1024
 MAX_REQUESTS_PER_CONNECTION = 1000
 _READ_SIZE = 64 * 1024
@@ -77,15 +76,6 @@ class HttpResponse:
 Handler = Callable[[HttpRequest], Awaitable[HttpResponse]]
 
 
-def record_sni(context: ssl.SSLContext) -> None:
-    """Make ``context`` note each handshake's SNI name on its SSL object."""
-
-    def callback(ssl_object: Any, name: str | None, ctx: ssl.SSLContext) -> None:
-        setattr(ssl_object, _SNI_ATTRIBUTE, name)
-
-    context.sni_callback = callback
-
-
 class HttpServer:
     """Serves ``handler`` on ``host:port`` (HTTPS with ``ssl_context``), recording every request."""
 
@@ -106,78 +96,38 @@ class HttpServer:
         self.ssl_context = ssl_context
         self.faults = faults or HttpFaults()
         self.idle_timeout = idle_timeout
-        self.handshake_timeout = handshake_timeout
         self.records: deque[HttpRecord] = deque(maxlen=max_records)
-        self._port = port
-        self._server: asyncio.Server | None = None
-        self._handlers: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
-        if ssl_context is not None:
-            record_sni(ssl_context)
+        self._listener = Listener(
+            self._serve,
+            note=self._note,
+            host=host,
+            port=port,
+            ssl_context=ssl_context,
+            refuse=lambda: self.faults.refuse,
+            unserved=self.records.append,
+            handshake_timeout=handshake_timeout,
+        )
 
     @property
     def port(self) -> int:
-        return self._port
+        return self._listener.port
 
     @property
     def url(self) -> str:
         scheme = "https" if self.ssl_context is not None else "http"
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{scheme}://{host}:{self._port}"
+        return f"{scheme}://{host}:{self.port}"
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._on_client, self.host, self._port)
-        self._port = self._server.sockets[0].getsockname()[1]
+        await self._listener.start()
 
     async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-        for writer in self._handlers.values():
-            writer.transport.abort()
-        tasks = [t for t in self._handlers if not t.done()]
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.wait(tasks, timeout=2.0)
+        await self._listener.close()
 
-    async def _on_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._handlers[task] = writer
-        peer = writer.get_extra_info("peername")
-        base = HttpRecord(peer=f"{peer[0]}:{peer[1]}" if peer else "?", scheme="https" if self.ssl_context else "http")
-        try:
-            if self.faults.refuse:
-                base.closed_reason = "refused (fault)"
-                self.records.append(base)
-                sock = writer.get_extra_info("socket")
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                writer.transport.abort()
-                return
-            if self.ssl_context is not None:
-                try:
-                    await writer.start_tls(self.ssl_context, ssl_handshake_timeout=self.handshake_timeout)
-                except (OSError, ssl.SSLError, TimeoutError) as exc:
-                    base.closed_reason = f"TLS handshake failed: {type(exc).__name__}"
-                    self.records.append(base)
-                    return
-                ssl_object = writer.get_extra_info("ssl_object")
-                base.tls_version = ssl_object.version()
-                base.server_name = getattr(ssl_object, _SNI_ATTRIBUTE, None)
-            await self._serve(reader, writer, base)
-        except asyncio.CancelledError:
-            # close() ends handlers by cancelling them; returning (not re-raising) keeps Python 3.11's
-            # stream callback from logging the cancellation as an error.
-            base.closed_reason = base.closed_reason or "server closed"
-        finally:
-            writer.close()
-            try:
-                await asyncio.wait_for(writer.wait_closed(), 1.0)
-            except (OSError, ssl.SSLError, TimeoutError):
-                writer.transport.abort()
-            if task is not None:
-                self._handlers.pop(task, None)
+    def _note(self, peer: str) -> HttpRecord:
+        """The connection's record; each request gets its own copy, so this one is kept only when
+        the connection never reached HTTP (refused, failed handshake)."""
+        return HttpRecord(peer=peer, scheme="https" if self.ssl_context else "http")
 
     async def _next_event(self, conn: h11.Connection, reader: asyncio.StreamReader) -> Any:
         while True:

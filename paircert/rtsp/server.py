@@ -12,15 +12,13 @@ from __future__ import annotations
 import asyncio
 import math
 import secrets
-import socket
 import ssl
-import struct
 from collections import deque
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Any
 
 from paircert.auth import ServerAuth
+from paircert.listener import Listener
 from paircert.rtsp.connection import NEED_DATA, Connection, ConnectionClosed, Role
 from paircert.rtsp.errors import MalformedPacket, RemoteProtocolError
 from paircert.rtsp.faults import Faults
@@ -30,29 +28,11 @@ from paircert.rtsp.record import ClientRecord
 from paircert.rtsp.sdp import SessionDescription
 from paircert.rtsp.source import MediaSource
 from paircert.rtsp.streaming import Player, TrackBinding
-from paircert.rtsp.tasks import cancel_and_wait
 
 __all__ = ["RtspServer"]
 
 PUBLIC = "OPTIONS, DESCRIBE, SETUP, PLAY, GET_PARAMETER, TEARDOWN"
 _READ_SIZE = 64 * 1024
-_SNI_ATTRIBUTE = "paircert_server_name"
-
-
-def _record_server_name(context: ssl.SSLContext) -> None:
-    """Make the context note each handshake's SNI name on its SSL object (once per context)."""
-    previous = context.sni_callback
-    if getattr(previous, "_paircert", False):
-        return
-
-    def callback(ssl_object: Any, name: str | None, ctx: ssl.SSLContext) -> int | None:
-        setattr(ssl_object, _SNI_ATTRIBUTE, name)
-        if previous is None:
-            return None
-        return previous(ssl_object, name, ctx)  # type: ignore[arg-type]  # None without SNI, per the ssl docs
-
-    callback._paircert = True  # type: ignore[attr-defined]
-    context.sni_callback = callback
 
 
 class RtspServer:
@@ -96,33 +76,35 @@ class RtspServer:
         self.faults = faults or Faults()
         self.records: deque[ClientRecord] = deque(maxlen=max_records)
         self._port = port
-        self._server: asyncio.Server | None = None
-        self._handlers: dict[asyncio.Task[Any], asyncio.StreamWriter] = {}
+        self._listener: Listener[ClientRecord] | None = None
 
     @property
     def port(self) -> int:
-        return self._port
+        return self._listener.port if self._listener is not None else self._port
 
     def url(self, path: str = "/axis-media/media.amp") -> str:
         scheme = "rtsps" if self.ssl_context is not None else "rtsp"
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{scheme}://{host}:{self._port}{path}"
+        return f"{scheme}://{host}:{self.port}{path}"
 
     async def start(self) -> None:
-        if self.ssl_context is not None:
-            _record_server_name(self.ssl_context)
-        self._server = await asyncio.start_server(self._on_client, self.host, self._port)
-        self._port = self._server.sockets[0].getsockname()[1]
+        self._listener = Listener(
+            self._serve,
+            note=self._note,
+            host=self.host,
+            port=self._port,
+            ssl_context=self.ssl_context,
+            refuse=lambda: self.faults.refuse,
+            handshake_timeout=self.handshake_timeout,
+        )
+        await self._listener.start()
 
     async def close(self) -> None:
         """Stop listening, end every connection, and wait (bounded) for their tasks."""
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
-        for writer in self._handlers.values():
-            writer.transport.abort()  # ends each read loop even if a cancellation gets lost
-        await cancel_and_wait(list(self._handlers))
+        if self._listener is not None:
+            self._port = self._listener.port
+            await self._listener.close()
+            self._listener = None
 
     async def __aenter__(self) -> RtspServer:
         await self.start()
@@ -133,52 +115,13 @@ class RtspServer:
     ) -> None:
         await self.close()
 
-    async def _on_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._handlers[task] = writer
-        peer = writer.get_extra_info("peername")
-        record = ClientRecord(peer=f"{peer[0]}:{peer[1]}" if peer else "?")
+    def _note(self, peer: str) -> ClientRecord:
+        record = ClientRecord(peer=peer)
         self.records.append(record)
-        try:
-            if self.faults.refuse:
-                record.closed_reason = "refused (fault)"
-                sock = writer.get_extra_info("socket")
-                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                writer.transport.abort()
-                return
-            if self.ssl_context is not None and not await self._handshake(writer, record, self.ssl_context):
-                return
-            await _ServerSession(self, reader, writer, record).run()
-        except ConnectionError as exc:
-            record.closed_reason = record.closed_reason or f"connection lost: {type(exc).__name__}"
-        except asyncio.CancelledError:
-            # close() cancels handlers; ending quietly keeps asyncio's stream callback from logging it.
-            record.closed_reason = record.closed_reason or "server closed"
-        finally:
-            await _close_writer(writer)
-            if task is not None:
-                self._handlers.pop(task, None)
+        return record
 
-    async def _handshake(self, writer: asyncio.StreamWriter, record: ClientRecord, context: ssl.SSLContext) -> bool:
-        """TLS after accept (not in start_server), so ``refuse`` acts before any handshake."""
-        try:
-            await writer.start_tls(context, ssl_handshake_timeout=self.handshake_timeout)
-        except (OSError, ssl.SSLError, TimeoutError) as exc:
-            record.closed_reason = f"TLS handshake failed: {type(exc).__name__}"
-            return False
-        ssl_object = writer.get_extra_info("ssl_object")
-        record.tls_version = ssl_object.version()
-        record.server_name = getattr(ssl_object, _SNI_ATTRIBUTE, None)
-        return True
-
-
-async def _close_writer(writer: asyncio.StreamWriter) -> None:
-    writer.close()
-    try:
-        await asyncio.wait_for(writer.wait_closed(), 1.0)
-    except (OSError, ssl.SSLError, TimeoutError):
-        writer.transport.abort()
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, record: ClientRecord) -> None:
+        await _ServerSession(self, reader, writer, record).run()
 
 
 class _ServerSession:
