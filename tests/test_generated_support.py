@@ -11,7 +11,7 @@ import pytest
 
 from paircert.clients.http import Credentials
 from paircert.clients.requests_session import open_requests_session
-from paircert.clients.transcript import Transcript
+from paircert.clients.transcript import Exchange, Transcript
 from paircert.plugin.generation import BUDGETS, Generation
 from paircert.plugin.options import DEFAULT_SEED
 from paircert.report.coverage import Coverage, classify_exchange
@@ -20,7 +20,7 @@ from paircert.report.html import coverage_sections
 PASSWORD = "Generated-support-secret-99"
 
 
-def _exchange(method: str, path: str, status: int, request: str = "", response: str = "") -> object:
+def _exchange(method: str, path: str, status: int, request: str = "", response: str = "") -> Exchange:
     transcript = Transcript()
     req = httpx.Request(method, f"http://device.test{path}", content=request.encode())
     return transcript.record(httpx.Response(status, content=response.encode(), request=req))
@@ -57,9 +57,9 @@ def test_exchanges_are_classified_per_api_operation_and_code() -> None:
         '{"apiVersion":"1.0","method":"getActive"}',
         '{"apiVersion":"1.0","method":"getActive","error":{"code":2201,"message":"m"}}',
     )
-    assert classify_exchange(camera) == ("camera-pairing", "PATCH camerapairings/{id}/address", 102)  # type: ignore[arg-type]
-    assert classify_exchange(radar) == ("radar-pairing", "getActive", 2201)  # type: ignore[arg-type]
-    assert classify_exchange(_exchange("GET", "/config/discover", 200)) is None  # type: ignore[arg-type]
+    assert classify_exchange(camera) == ("camera-pairing", "PATCH camerapairings/{id}/address", 102)
+    assert classify_exchange(radar) == ("radar-pairing", "getActive", 2201)
+    assert classify_exchange(_exchange("GET", "/config/discover", 200)) is None
 
 
 def test_coverage_lists_the_documented_codes_never_provoked_and_examples_per_second() -> None:
@@ -69,7 +69,7 @@ def test_coverage_lists_the_documented_codes_never_provoked_and_examples_per_sec
             "POST",
             "/axis-cgi/networkradarpairing.cgi",
             200,
-            '{"method":"getActive"}',  # type: ignore[arg-type]
+            '{"method":"getActive"}',
             '{"error":{"code":2201,"message":"m"}}',
         )
     )

@@ -80,7 +80,7 @@ def test_options_parse_into_target_options(tmp_path: Path) -> None:
     source = (
         "def test_options(request):\n"
         "    from paircert.plugin.session import STATE_KEY\n"
-        "    o = request.config.stash[STATE_KEY].options\n"
+        "    o = request.config.stash[STATE_KEY].run\n"
         "    assert o.target_url == 'https://device.test:8443'\n"
         "    assert o.admin.username == 'admin2' and o.admin.password == 'from-env-secret'\n"
         "    assert o.operator.username == 'op' and o.operator.password == 'op:pw'\n"

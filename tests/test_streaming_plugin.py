@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from paircert.plugin.options import STANDARD_PEER_PORTS, TargetOptions
+from paircert.plugin.options import STANDARD_PEER_PORTS, PeerOptions, RunConfig
 from paircert.plugin.peering import NO_PEER_ADDRESS, NO_RADAR_ADDRESS, PeerHosting, PeersUnavailable
 from paircert.plugin.waiting import Poller
 
@@ -54,32 +54,34 @@ def test_holds_fails_when_the_value_changes() -> None:
         poll.holds("ok", 1.0, label="hold")
 
 
-def options(**values: Any) -> TargetOptions:
-    base: dict[str, Any] = dict(
+def run_config(**peers: Any) -> RunConfig:
+    return RunConfig(
         target_url="http://192.0.2.50",
+        user="root",
         admin=None,
         operator=None,
         viewer=None,
         verify=True,
         profile="full",
-        report_dir=None,
-        seed=1,
         set_method="PATCH",
+        seed=1,
+        budget_scale=1.0,
         run_id="r",
+        report_dir=None,
+        peers=PeerOptions(**peers),
     )
-    return TargetOptions(**{**base, **values})
 
 
 def test_a_real_target_without_peer_addresses_blocks_with_what_to_pass() -> None:
-    hosting = PeerHosting(options())
+    hosting = PeerHosting(run_config())
     with pytest.raises(PeersUnavailable, match="--peer-address ADDR"):
         hosting.peer("camera")
     assert "--peer-address" in NO_PEER_ADDRESS and "--radar-peer-address" in NO_RADAR_ADDRESS
-    assert options().peer_ports == STANDARD_PEER_PORTS == (554, 322, 80, 443)
+    assert run_config().peers.ports == STANDARD_PEER_PORTS == (554, 322, 80, 443)
 
 
 def test_a_real_target_with_only_a_camera_address_blocks_the_radar(tmp_path: Path) -> None:
-    hosting = PeerHosting(options(peer_address="127.0.0.2", peer_ports=(0, 0, 0, 0), peer_ca_dir=tmp_path))
+    hosting = PeerHosting(run_config(address="127.0.0.2", ports=(0, 0, 0, 0), ca_dir=tmp_path))
     try:
         camera = hosting.peer("camera")
         assert camera.address == "127.0.0.2" and camera.product_model

@@ -14,8 +14,9 @@ from paircert.clients.dca import DcaClient
 from paircert.clients.discovery import DeviceInfoClient, DiscoveryClient
 from paircert.clients.radar import RADAR_PATHS, RadarClient
 from paircert.clients.transcript import Transcript, redact_json
-from paircert.plugin.peering import HostedPeer, PeersUnavailable
-from paircert.plugin.session import ANONYMOUS, STATE_KEY, WRONG_PASSWORD, SessionState
+from paircert.plugin.identities import ANONYMOUS, IDENTITIES, WRONG_PASSWORD, Identity
+from paircert.plugin.peering import HostedPeer, PeerKind, PeersUnavailable
+from paircert.plugin.session import STATE_KEY, SessionState
 from paircert.plugin.target import PreflightError, TargetConfig
 from paircert.plugin.verdicts import blocked, not_applicable
 from paircert.plugin.waiting import Poller, Watch
@@ -55,7 +56,6 @@ CAMERA_PAIRING_API = "camera-pairing"
 RADAR_PAIRING_API = "network-radar-pairing"
 # TEST-NET-1 (RFC 5737): routable nowhere, so a dial to it can only fail.
 UNREACHABLE_ADDRESS = "192.0.2.10"
-ROLES = ("admin", "operator", "viewer", ANONYMOUS, WRONG_PASSWORD)
 
 
 @pytest.fixture(scope="session")
@@ -67,7 +67,7 @@ def paircert_state(request: pytest.FixtureRequest) -> SessionState:
 @pytest.fixture(scope="session")
 def target(paircert_state: SessionState) -> TargetConfig:
     try:
-        return paircert_state.start()
+        return paircert_state.target.start()
     except PreflightError as exc:
         pytest.exit(f"paircert: {exc}", returncode=3)
 
@@ -78,11 +78,18 @@ def transcript(paircert_state: SessionState) -> Transcript:
     return paircert_state.transcript
 
 
-def _http(paircert_state: SessionState, role: str) -> httpx.Client:
-    client = paircert_state.client(role)
+def _http(paircert_state: SessionState, identity: Identity) -> httpx.Client:
+    client = paircert_state.identities.client(identity)
     if client is None:
-        blocked(f"no {role} credentials (pass --{role} NAME:SECRET)")
+        blocked(f"no {identity} credentials (pass --{identity} NAME:SECRET)")
     return client
+
+
+def _identity(role: str) -> Identity:
+    identity = IDENTITIES.get(role)
+    if identity is None:
+        raise ValueError(f"unknown role {role!r}; one of {', '.join(IDENTITIES)}")
+    return identity
 
 
 @pytest.fixture
@@ -146,9 +153,8 @@ def camera_as(
     """``camera_as(role)`` for admin, operator, viewer, anonymous, wrong_password."""
 
     def make(role: str) -> CameraPairingClient:
-        if role not in ROLES:
-            raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
-        return CameraPairingClient(DcaClient(_http(paircert_state, role), transcript, set_method=target.set_method))
+        client = _http(paircert_state, _identity(role))
+        return CameraPairingClient(DcaClient(client, transcript, set_method=target.set_method))
 
     return make
 
@@ -162,7 +168,7 @@ def radar_path(paircert_state: SessionState, target: TargetConfig) -> str:
         if DiscoveryClient(client, paircert_state.transcript).offers_cgi_api(RADAR_PAIRING_API):
             blocked(f"apidiscovery lists {RADAR_PAIRING_API} but neither {' nor '.join(RADAR_PATHS)} answers like it")
         not_applicable(f"the device does not offer {RADAR_PAIRING_API} (no answer at {' or '.join(RADAR_PATHS)})")
-    paircert_state.radar_path = path
+    paircert_state.report.radar_path = path
     return path
 
 
@@ -176,9 +182,7 @@ def radar_as(paircert_state: SessionState, transcript: Transcript, radar_path: s
     """``radar_as(role)`` for admin, operator, viewer, anonymous, wrong_password."""
 
     def make(role: str) -> RadarClient:
-        if role not in ROLES:
-            raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
-        return RadarClient(_http(paircert_state, role), transcript, radar_path)
+        return RadarClient(_http(paircert_state, _identity(role)), transcript, radar_path)
 
     return make
 
@@ -248,7 +252,7 @@ def observe(request: pytest.FixtureRequest, paircert_state: SessionState) -> Cal
 
     def record(key: str, value: Any) -> None:
         text = json.dumps(redact_json(value), sort_keys=True, ensure_ascii=False, default=str)
-        request.node.user_properties.append((f"{OBSERVED_PREFIX}{key}", paircert_state.scrub(text)))
+        request.node.user_properties.append((f"{OBSERVED_PREFIX}{key}", paircert_state.transcript.scrub(text)))
 
     return record
 
@@ -256,9 +260,9 @@ def observe(request: pytest.FixtureRequest, paircert_state: SessionState) -> Cal
 # --- peers and link states (the streaming suite) ---------------------------------------------
 
 
-def _hosted(paircert_state: SessionState, kind: str) -> Iterator[HostedPeer]:
+def _hosted(paircert_state: SessionState, kind: PeerKind) -> Iterator[HostedPeer]:
     try:
-        peer = paircert_state.peer(kind)
+        peer = paircert_state.peers.peer(kind)
     except PeersUnavailable as exc:
         blocked(str(exc))
     peer.reset()
@@ -283,7 +287,7 @@ def peer_radar(paircert_state: SessionState, target: TargetConfig) -> Iterator[H
 def peer_ca_trusted(paircert_state: SessionState, target: TargetConfig) -> bool:
     """Whether the device trusts the CA of the peers' ``trusted`` certificate: the embedded emulator
     does; a device when the user installed the CA and passed ``--device-trusts-peer-ca``."""
-    return paircert_state.device_trusts_peer_ca
+    return target.embedded or paircert_state.run.peers.device_trusts_ca
 
 
 class StatusWatcher:

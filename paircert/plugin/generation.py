@@ -133,7 +133,7 @@ class Generation:
 
     def seeded(self, test: F) -> F:
         """Apply this test's seed to a ``@given`` function or a state machine factory."""
-        return hypothesis.seed(self.seed)(test)  # type: ignore[no-any-return]
+        return hypothesis.seed(self.seed)(test)
 
     @contextmanager
     def measure(self) -> Iterator[_Measure]:
@@ -156,15 +156,12 @@ def _database(report_dir: Path | None) -> ExampleDatabase | None:
 def generation(request: pytest.FixtureRequest) -> Generation:
     """Seed, budget and settings for this generated test (see :class:`Generation`)."""
     state = request.config.stash[STATE_KEY]
-    options = state.options
+    run = state.run
     return Generation(
         nodeid=request.node.nodeid,
-        run_seed=options.seed,
-        profile=options.profile,
-        budget=scaled(
-            BUDGETS.get(options.profile, BUDGETS["gate"]),
-            float(request.config.getoption("paircert_budget_scale", 1.0) or 1.0),
-        ),
-        database=_database(options.report_dir),
-        report=state.run_coverage.add_examples,
+        run_seed=run.seed,
+        profile=run.profile,
+        budget=scaled(BUDGETS[run.profile], run.budget_scale),
+        database=_database(run.report_dir),
+        report=state.coverage.add_examples,
     )

@@ -41,12 +41,12 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", marker)
     state = SessionState(read_options(config))
     config.stash[STATE_KEY] = state
-    if state.options.report_dir is not None:
+    if state.run.report_dir is not None:
         # Hypothesis' caches follow the example database into the run's folder, rather than
         # landing in a .hypothesis/ wherever the user happened to run paircert.
-        set_hypothesis_home_dir(str(state.options.report_dir / "hypothesis"))
+        set_hypothesis_home_dir(str(state.run.report_dir / "hypothesis"))
     if not config.pluginmanager.has_plugin(REPORT_PLUGIN):
-        config.pluginmanager.register(ReportRecorder(state, state.options.report_dir), REPORT_PLUGIN)
+        config.pluginmanager.register(ReportRecorder(state.report, state.run.report_dir), REPORT_PLUGIN)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -89,7 +89,7 @@ def _validate_requirements(items: list[pytest.Item]) -> None:
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     _validate_requirements(items)
-    profile = config.stash[STATE_KEY].options.profile
+    profile = config.stash[STATE_KEY].run.profile
     for item in items:
         if profile == "read-only" and item.get_closest_marker("changes_state"):
             item.add_marker(pytest.mark.skip(reason="read-only profile: the test changes device state"))
@@ -104,20 +104,17 @@ def pytest_runtestloop(session: pytest.Session) -> None:
         "target" in getattr(item, "fixturenames", ()) for item in session.items
     ):
         return
-    state = session.config.stash[STATE_KEY]
     # Peers come up before the embedded emulator, which is told their ports and trusts their CA.
-    state.wants_peers = any(
-        name in getattr(item, "fixturenames", ()) for item in session.items for name in PEER_FIXTURES
-    )
+    wants_peers = any(name in getattr(item, "fixturenames", ()) for item in session.items for name in PEER_FIXTURES)
     try:
-        session.config.stash[STATE_KEY].start()
+        session.config.stash[STATE_KEY].target.start(wants_peers=wants_peers)
     except PreflightError as exc:
         pytest.exit(f"paircert: {exc}", returncode=3)
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, Any, None]:
-    seed = item.config.stash[STATE_KEY].options.seed
+    seed = item.config.stash[STATE_KEY].run.seed
     token = CURRENT.set(CurrentTest(item.nodeid, tuple(_requirements(item)), seed))
     try:
         yield
@@ -133,11 +130,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 def _scrub_report(report: pytest.TestReport, state: SessionState) -> None:
     if report.longrepr is not None and not isinstance(report.longrepr, tuple):
         text = str(report.longrepr)
-        scrubbed = state.scrub(text)
+        scrubbed = state.transcript.scrub(text)
         if scrubbed != text:
             report.longrepr = scrubbed
-    report.sections = [(title, state.scrub(content)) for title, content in report.sections]
-    report.user_properties = [(name, state.scrub(str(value))) for name, value in report.user_properties]
+    scrub = state.transcript.scrub
+    report.sections = [(title, scrub(content)) for title, content in report.sections]
+    report.user_properties = [(name, scrub(str(value))) for name, value in report.user_properties]
 
 
 @pytest.hookimpl(hookwrapper=True, trylast=True)

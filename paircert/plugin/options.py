@@ -1,21 +1,48 @@
-"""Command-line options of the plugin and their parsed, validated form."""
+"""The run options: defined once, read and validated once, into a frozen :class:`RunConfig`.
+
+:data:`RUN_OPTIONS` is the one definition of every option of a run. The plugin registers it with
+pytest and ``paircert run`` builds its ``--help`` and its parser from it, then forwards the values
+to pytest (:func:`command_line`); :func:`read_run_config` is the one validator, so a wrong value
+says the same line whichever way the run was started.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import pytest
 
+from paircert.auth import digest_algorithms
 from paircert.clients.http import Credentials
 from paircert.report.records import new_run_id
 
-__all__ = ["PROFILES", "STANDARD_PEER_PORTS", "TargetOptions", "pytest_addoption", "read_options"]
+__all__ = [
+    "DEFAULT_SEED",
+    "PASSWORD_ENV",
+    "PROFILES",
+    "RUN_OPTIONS",
+    "STANDARD_PEER_PORTS",
+    "PeerOptions",
+    "Profile",
+    "RunConfig",
+    "RunConfigError",
+    "RunOption",
+    "command_line",
+    "pytest_addoption",
+    "read_options",
+    "read_run_config",
+]
 
-PROFILES = ("gate", "full", "read-only")
+Profile = Literal["gate", "full", "read-only"]
+SetMethod = Literal["PATCH", "PUT"]
+PROFILES: dict[str, Profile] = {"gate": "gate", "full": "full", "read-only": "read-only"}
+SET_METHODS: dict[str, SetMethod] = {"PATCH": "PATCH", "PUT": "PUT"}
 DEFAULT_SEED = 20261122
 """The seed of generated tests when ``--seed`` is not given: runs are reproducible by default."""
 PASSWORD_ENV = "PAIRCERT_PASSWORD"
@@ -23,138 +50,248 @@ OPERATOR_ENV = "PAIRCERT_OPERATOR"
 VIEWER_ENV = "PAIRCERT_VIEWER"
 STANDARD_PEER_PORTS = (554, 322, 80, 443)
 """Where a device dials a paired address (no port in the address): RTSP, RTSPS, HTTP, HTTPS."""
+DEFAULT_DIGEST_ALGORITHMS = "MD5"
+"""What the run's own servers (the embedded emulator, the hosted peers) offer: every common client speaks it."""
+T = TypeVar("T")
+
+
+class RunConfigError(ValueError):
+    """A run option has a value the run cannot use; ``str()`` is one line for the user."""
+
+
+@dataclass(frozen=True)
+class RunOption:
+    """One option of a run, as both pytest and ``paircert run`` declare it.
+
+    ``env`` names the environment variable read when the option is not given; ``paircert run``
+    hands such options over through it, because argv shows in ``ps`` and in reports. ``cli`` is
+    False for what ``paircert run`` sets itself (the run folder and its id).
+    """
+
+    flag: str
+    dest: str
+    help: str
+    metavar: str | None = None
+    default: object = None
+    choices: tuple[str, ...] | None = None
+    type: Callable[[str], Any] | None = None
+    switch: bool = False
+    env: str | None = None
+    cli: bool = True
+
+    def arguments(self) -> dict[str, Any]:
+        """Keyword arguments for ``argparse.add_argument`` and pytest's ``addoption`` alike."""
+        if self.switch:
+            return {"dest": self.dest, "action": "store_true", "help": self.help}
+        arguments: dict[str, Any] = {"dest": self.dest, "default": self.default, "help": self.help}
+        if self.metavar is not None:
+            arguments["metavar"] = self.metavar
+        if self.choices is not None:
+            arguments["choices"] = self.choices
+        if self.type is not None:
+            arguments["type"] = self.type
+        return arguments
+
+
+RUN_OPTIONS: tuple[RunOption, ...] = (
+    RunOption(
+        "--target",
+        "paircert_target",
+        "device URL (http:// or https://); without it an embedded emulator is started",
+        metavar="URL",
+    ),
+    RunOption("--user", "paircert_user", "admin user name (default root)", metavar="NAME", default="root"),
+    RunOption(
+        "--password",
+        "paircert_password",
+        f"admin password; prefer the {PASSWORD_ENV} environment variable",
+        metavar="SECRET",
+        env=PASSWORD_ENV,
+    ),
+    RunOption(
+        "--operator",
+        "paircert_operator",
+        f"operator credentials (or {OPERATOR_ENV}); tests needing them are blocked without",
+        metavar="NAME:SECRET",
+        env=OPERATOR_ENV,
+    ),
+    RunOption(
+        "--viewer",
+        "paircert_viewer",
+        f"viewer credentials (or {VIEWER_ENV}); tests needing them are blocked without",
+        metavar="NAME:SECRET",
+        env=VIEWER_ENV,
+    ),
+    RunOption("--ca-file", "paircert_ca_file", "CA certificate (PEM) to trust for an https target", metavar="PATH"),
+    RunOption("--insecure", "paircert_insecure", "do not verify the target's TLS certificate", switch=True),
+    RunOption(
+        "--profile",
+        "paircert_profile",
+        "gate: fast subset; full: everything; read-only: no test that changes device state (default full)",
+        choices=tuple(PROFILES),
+        default="full",
+    ),
+    RunOption(
+        "--seed",
+        "paircert_seed",
+        f"seed for generated data (default {DEFAULT_SEED}: the same examples every run)",
+        metavar="N",
+        type=int,
+    ),
+    RunOption(
+        "--budget-scale",
+        "paircert_budget_scale",
+        "multiply the generated tests' example budgets of the profile by F (e.g. 10 for a long "
+        "exploration; from 4 on schemathesis' coverage phase runs too)",
+        metavar="F",
+        type=float,
+        default=1.0,
+    ),
+    RunOption(
+        "--set-method",
+        "paircert_set_method",
+        "HTTP method of DCA set operations (PUT for AXIS OS 11.10 and older; default PATCH)",
+        choices=tuple(SET_METHODS),
+        default="PATCH",
+    ),
+    RunOption(
+        "--peer-address",
+        "paircert_peer_address",
+        "with --target: an address of this machine the device can reach; the suite hosts its peer "
+        "camera there (ports 554/322/80/443: root or CAP_NET_BIND_SERVICE)",
+        metavar="ADDR",
+    ),
+    RunOption(
+        "--radar-peer-address",
+        "paircert_radar_peer_address",
+        "with --target: a second such address for the peer radar (camera and radar use the same ports)",
+        metavar="ADDR",
+    ),
+    RunOption(
+        "--peer-ca-dir",
+        "paircert_peer_ca_dir",
+        "keep the peers' test CA here (made once, then reused) so a device can trust it for good",
+        metavar="DIR",
+    ),
+    RunOption(
+        "--peer-ports",
+        "paircert_peer_ports",
+        "with --target: the peers' ports, for a target that is a 'paircert emulator' told other "
+        "--peer-*-port values (default 554,322,80,443, what a real device dials)",
+        metavar="RTSP,RTSPS,HTTP,HTTPS",
+    ),
+    RunOption(
+        "--device-trusts-peer-ca",
+        "paircert_device_trusts_peer_ca",
+        "the device's trust store holds the CA in --peer-ca-dir; without it the cases that need a "
+        "verified certificate to pass are blocked",
+        switch=True,
+    ),
+    RunOption(
+        "--digest-algorithms",
+        "paircert_digest_algorithms",
+        "Digest algorithms the embedded emulator and the suite-hosted peers offer, in offer order "
+        f"(comma-separated, e.g. SHA-256,MD5; default {DEFAULT_DIGEST_ALGORITHMS})",
+        metavar="ALG[,ALG]",
+        default=DEFAULT_DIGEST_ALGORITHMS,
+    ),
+    RunOption(
+        "--report-dir",
+        "paircert_report_dir",
+        "write results.json (and the hypothesis example database) here",
+        metavar="DIR",
+        cli=False,
+    ),
+    RunOption("--run-id", "paircert_run_id", "run identifier (default: UTC timestamp)", metavar="ID", cli=False),
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("paircert", "paircert conformance target")
-    group.addoption(
-        "--target",
-        dest="paircert_target",
-        metavar="URL",
-        help="device URL (http:// or https://); without it an embedded emulator is started",
-    )
-    group.addoption(
-        "--user", dest="paircert_user", default="root", metavar="NAME", help="admin user name (default root)"
-    )
-    group.addoption(
-        "--password",
-        dest="paircert_password",
-        metavar="SECRET",
-        help=f"admin password; prefer the {PASSWORD_ENV} environment variable",
-    )
-    group.addoption(
-        "--operator",
-        dest="paircert_operator",
-        metavar="NAME:SECRET",
-        help=f"operator credentials (or {OPERATOR_ENV}); tests needing them are blocked without",
-    )
-    group.addoption(
-        "--viewer",
-        dest="paircert_viewer",
-        metavar="NAME:SECRET",
-        help=f"viewer credentials (or {VIEWER_ENV}); tests needing them are blocked without",
-    )
-    group.addoption(
-        "--ca-file", dest="paircert_ca_file", metavar="PATH", help="CA certificate (PEM) to trust for https targets"
-    )
-    group.addoption(
-        "--insecure", dest="paircert_insecure", action="store_true", help="do not verify the target's TLS certificate"
-    )
-    group.addoption(
-        "--profile",
-        dest="paircert_profile",
-        choices=PROFILES,
-        default="full",
-        help="gate: fast subset; full: everything; read-only: no test that changes device state",
-    )
-    group.addoption("--report-dir", dest="paircert_report_dir", metavar="DIR", help="write results.json here")
-    group.addoption(
-        "--seed",
-        dest="paircert_seed",
-        type=int,
-        metavar="N",
-        help=f"seed for generated data (default {DEFAULT_SEED}: the same examples every run)",
-    )
-    group.addoption(
-        "--budget-scale",
-        dest="paircert_budget_scale",
-        type=float,
-        default=1.0,
-        metavar="F",
-        help="multiply the generated tests' example budgets of the profile by F (e.g. 10 for a long "
-        "exploration; from 4 on schemathesis' coverage phase runs too)",
-    )
-    group.addoption(
-        "--set-method",
-        dest="paircert_set_method",
-        choices=("PATCH", "PUT"),
-        default="PATCH",
-        help="HTTP method of DCA set operations (PUT for AXIS OS 11.10 and older)",
-    )
-    group.addoption("--run-id", dest="paircert_run_id", metavar="ID", help="run identifier (default: UTC timestamp)")
-    group.addoption(
-        "--peer-address",
-        dest="paircert_peer_address",
-        metavar="ADDR",
-        help="with --target: an address of this machine the device can reach; the suite hosts its peer "
-        "camera there (ports 554/322/80/443: root or CAP_NET_BIND_SERVICE)",
-    )
-    group.addoption(
-        "--radar-peer-address",
-        dest="paircert_radar_peer_address",
-        metavar="ADDR",
-        help="with --target: a second such address for the peer radar (camera and radar use the same ports)",
-    )
-    group.addoption(
-        "--peer-ca-dir",
-        dest="paircert_peer_ca_dir",
-        metavar="DIR",
-        help="keep the peers' test CA here (made once, then reused) so a device can trust it for good",
-    )
-    group.addoption(
-        "--peer-ports",
-        dest="paircert_peer_ports",
-        metavar="RTSP,RTSPS,HTTP,HTTPS",
-        help="with --target: the peers' ports, for a target that is a 'paircert emulator' told other "
-        "--peer-*-port values (default 554,322,80,443, what a real device dials)",
-    )
-    group.addoption(
-        "--device-trusts-peer-ca",
-        dest="paircert_device_trusts_peer_ca",
-        action="store_true",
-        help="the device's trust store holds the CA in --peer-ca-dir; without it the cases that need a "
-        "verified certificate to pass are blocked",
-    )
+    for option in RUN_OPTIONS:
+        group.addoption(option.flag, **option.arguments())
+
+
+def command_line(values: Mapping[str, Any]) -> tuple[list[str], dict[str, str]]:
+    """The pytest arguments and environment that carry parsed option ``values`` to the plugin.
+
+    Values equal to their default are left out; options with an environment variable go through
+    the environment, never argv.
+    """
+    argv: list[str] = []
+    environment: dict[str, str] = {}
+    for option in RUN_OPTIONS:
+        value = values.get(option.dest)
+        if value is None or value is False or value == option.default:
+            continue
+        if option.env is not None:
+            environment[option.env] = str(value)
+        elif option.switch:
+            argv.append(option.flag)
+        else:
+            argv += [option.flag, str(value)]
+    return argv, environment
 
 
 @dataclass(frozen=True)
-class TargetOptions:
+class PeerOptions:
+    """Where and how the run hosts its peers (see :mod:`paircert.plugin.peering`)."""
+
+    address: str | None = None
+    radar_address: str | None = None
+    ca_dir: Path | None = None
+    ports: tuple[int, int, int, int] = STANDARD_PEER_PORTS
+    device_trusts_ca: bool = False
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """A run's options, checked. Its repr shows no secret (:class:`Credentials` redact theirs).
+
+    ``admin`` is None only without ``--target`` and without a password: the embedded emulator
+    then gets an account made for the run.
+    """
+
     target_url: str | None
+    user: str
     admin: Credentials | None
     operator: Credentials | None
     viewer: Credentials | None
     verify: bool | str
-    profile: str
-    report_dir: Path | None
+    profile: Profile
+    set_method: SetMethod
     seed: int
-    set_method: str
+    budget_scale: float
     run_id: str
-    user: str = field(default="root")
-    peer_address: str | None = None
-    radar_peer_address: str | None = None
-    peer_ca_dir: Path | None = None
-    peer_ports: tuple[int, int, int, int] = STANDARD_PEER_PORTS
-    device_trusts_peer_ca: bool = False
+    report_dir: Path | None
+    digest_algorithms: tuple[str, ...] = (DEFAULT_DIGEST_ALGORITHMS,)
+    peers: PeerOptions = field(default_factory=PeerOptions)
 
 
-def _credentials(value: str | None, env: str, flag: str) -> Credentials | None:
-    text = value or os.environ.get(env) or None
+def _target(value: str | None) -> str | None:
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise RunConfigError(f"--target: expected http://HOST[:PORT] or https://HOST[:PORT], got {value!r}")
+    return value.rstrip("/")
+
+
+def _credentials(text: str | None, flag: str) -> Credentials | None:
     if text is None:
         return None
     try:
         return Credentials.parse(text)
     except ValueError as exc:
-        raise pytest.UsageError(f"{flag}: {exc}") from None
+        raise RunConfigError(f"{flag}: {exc}") from None
+
+
+def _verify(insecure: bool, ca_file: str | None) -> bool | str:
+    if ca_file is not None and not Path(ca_file).is_file():
+        raise RunConfigError(f"--ca-file: no such file: {ca_file}")
+    if insecure:
+        return False
+    return str(Path(ca_file).resolve()) if ca_file else True
 
 
 def _peer_address(value: str | None, flag: str) -> str | None:
@@ -163,66 +300,95 @@ def _peer_address(value: str | None, flag: str) -> str | None:
     try:
         return str(ipaddress.ip_address(value))
     except ValueError:
-        raise pytest.UsageError(f"{flag}: expected an IP address of this machine, got {value!r}") from None
+        raise RunConfigError(f"{flag}: expected an IP address of this machine, got {value!r}") from None
 
 
 def _peer_ports(value: str | None) -> tuple[int, int, int, int]:
     if value is None:
         return STANDARD_PEER_PORTS
-    parts = value.split(",")
+    wrong = RunConfigError(f"--peer-ports: expected four ports RTSP,RTSPS,HTTP,HTTPS, got {value!r}")
     try:
-        ports = tuple(int(part) for part in parts)
+        rtsp, rtsps, http, https = (int(part) for part in value.split(","))
     except ValueError:
-        ports = ()
-    if len(ports) != 4 or not all(0 < port < 65536 for port in ports):
-        raise pytest.UsageError(f"--peer-ports: expected four ports RTSP,RTSPS,HTTP,HTTPS, got {value!r}")
-    return ports  # type: ignore[return-value]  # four ints, checked above
+        raise wrong from None
+    if not all(0 < port < 65536 for port in (rtsp, rtsps, http, https)):
+        raise wrong
+    return rtsp, rtsps, http, https
 
 
-def read_options(config: pytest.Config) -> TargetOptions:
-    """Validate the options once, at configure time, with messages a user can act on."""
-    get = config.getoption
-    target = get("paircert_target")
-    if target is not None:
-        parts = urlsplit(target)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise pytest.UsageError(f"--target: expected http://HOST[:PORT] or https://HOST[:PORT], got {target!r}")
-        target = target.rstrip("/")
-    password = get("paircert_password") or os.environ.get(PASSWORD_ENV) or None
-    if target is not None and password is None:
-        raise pytest.UsageError(f"--target needs the admin password: set {PASSWORD_ENV} (or pass --password)")
-    ca_file = get("paircert_ca_file")
-    if ca_file is not None and not Path(ca_file).is_file():
-        raise pytest.UsageError(f"--ca-file: no such file: {ca_file}")
-    verify: bool | str = False if get("paircert_insecure") else (str(Path(ca_file).resolve()) if ca_file else True)
-    report_dir = get("paircert_report_dir")
-    seed = get("paircert_seed")
-    user = get("paircert_user")
-    peer_address = _peer_address(get("paircert_peer_address"), "--peer-address")
-    radar_peer_address = _peer_address(get("paircert_radar_peer_address"), "--radar-peer-address")
-    if peer_address is not None and peer_address == radar_peer_address:
-        raise pytest.UsageError(
-            "--radar-peer-address: the radar needs an address of its own (same ports as the camera)"
-        )
-    peer_ca_dir = get("paircert_peer_ca_dir")
-    trusts = bool(get("paircert_device_trusts_peer_ca"))
-    if trusts and peer_ca_dir is None:
-        raise pytest.UsageError("--device-trusts-peer-ca needs --peer-ca-dir (the CA the device was told to trust)")
-    return TargetOptions(
-        target_url=target,
-        admin=Credentials(user, password) if password else None,
-        operator=_credentials(get("paircert_operator"), OPERATOR_ENV, "--operator"),
-        viewer=_credentials(get("paircert_viewer"), VIEWER_ENV, "--viewer"),
-        verify=verify,
-        profile=get("paircert_profile"),
-        report_dir=Path(report_dir) if report_dir else None,
-        seed=seed if seed is not None else DEFAULT_SEED,
-        set_method=get("paircert_set_method"),
-        run_id=get("paircert_run_id") or new_run_id(),
-        user=user,
-        peer_address=peer_address,
-        radar_peer_address=radar_peer_address,
-        peer_ca_dir=Path(peer_ca_dir).expanduser() if peer_ca_dir else None,
-        peer_ports=_peer_ports(get("paircert_peer_ports")),
-        device_trusts_peer_ca=trusts,
+def _peers(values: Mapping[str, Any]) -> PeerOptions:
+    address = _peer_address(values.get("paircert_peer_address"), "--peer-address")
+    radar_address = _peer_address(values.get("paircert_radar_peer_address"), "--radar-peer-address")
+    if address is not None and address == radar_address:
+        raise RunConfigError("--radar-peer-address: the radar needs an address of its own (same ports as the camera)")
+    ca_dir = values.get("paircert_peer_ca_dir")
+    trusts = bool(values.get("paircert_device_trusts_peer_ca"))
+    if trusts and ca_dir is None:
+        raise RunConfigError("--device-trusts-peer-ca needs --peer-ca-dir (the CA the device was told to trust)")
+    return PeerOptions(
+        address=address,
+        radar_address=radar_address,
+        ca_dir=Path(ca_dir).expanduser() if ca_dir else None,
+        ports=_peer_ports(values.get("paircert_peer_ports")),
+        device_trusts_ca=trusts,
     )
+
+
+def _choice(table: Mapping[str, T], value: object, flag: str) -> T:
+    if not isinstance(value, str) or value not in table:
+        raise RunConfigError(f"{flag}: invalid choice: {value!r} (choose from {', '.join(table)})")
+    return table[value]
+
+
+def _given(option: RunOption, values: Mapping[str, Any], environ: Mapping[str, str]) -> Any:
+    value = values.get(option.dest)
+    if value is None or value == "":
+        value = environ.get(option.env) if option.env else None
+    return None if value == "" else value
+
+
+def read_run_config(values: Mapping[str, Any], environ: Mapping[str, str]) -> RunConfig:
+    """Check option ``values`` (by ``dest``, as parsed from :data:`RUN_OPTIONS`) into a RunConfig.
+
+    Options with an environment variable fall back to it; an empty value counts as absent.
+    """
+    given = {option.dest: _given(option, values, environ) for option in RUN_OPTIONS}
+    target = _target(given["paircert_target"])
+    user = str(given["paircert_user"] or "root")
+    password = given["paircert_password"]
+    if target is not None and password is None:
+        raise RunConfigError(f"--target needs the admin password: set {PASSWORD_ENV} (or pass --password)")
+    seed = given["paircert_seed"]
+    budget_scale = float(given["paircert_budget_scale"] or 1.0)
+    if budget_scale <= 0:
+        raise RunConfigError(f"--budget-scale: expected a positive factor, got {budget_scale}")
+    try:
+        algorithms = digest_algorithms(given["paircert_digest_algorithms"] or DEFAULT_DIGEST_ALGORITHMS)
+    except ValueError as exc:
+        raise RunConfigError(f"--digest-algorithms: {exc}") from None
+    report_dir = given["paircert_report_dir"]
+    return RunConfig(
+        target_url=target,
+        user=user,
+        admin=Credentials(user, password) if password else None,
+        operator=_credentials(given["paircert_operator"], "--operator"),
+        viewer=_credentials(given["paircert_viewer"], "--viewer"),
+        verify=_verify(bool(given["paircert_insecure"]), given["paircert_ca_file"]),
+        profile=_choice(PROFILES, given["paircert_profile"] or "full", "--profile"),
+        set_method=_choice(SET_METHODS, given["paircert_set_method"] or "PATCH", "--set-method"),
+        seed=int(seed) if seed is not None else DEFAULT_SEED,
+        budget_scale=budget_scale,
+        run_id=str(given["paircert_run_id"] or new_run_id()),
+        report_dir=Path(report_dir) if report_dir else None,
+        digest_algorithms=algorithms,
+        peers=_peers(given),
+    )
+
+
+def read_options(config: pytest.Config) -> RunConfig:
+    """The run's configuration from pytest's parsed options; a wrong value is a usage error."""
+    values = {option.dest: config.getoption(option.dest) for option in RUN_OPTIONS}
+    try:
+        return read_run_config(values, os.environ)
+    except RunConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None

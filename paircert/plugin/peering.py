@@ -16,12 +16,26 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
-from paircert.plugin.options import TargetOptions
+from paircert.plugin.options import RunConfig
 
-__all__ = ["EMBEDDED_CAMERA_ADDRESS", "EMBEDDED_RADAR_ADDRESS", "HostedPeer", "PeerHosting", "PeersUnavailable"]
+if TYPE_CHECKING:
+    from paircert.peers.config import PeerConfig
+    from paircert.peers.embedded import EmbeddedPeers, PeerHandle
+    from paircert.peers.peer import FaultScope, PeerRecords
+
+__all__ = [
+    "EMBEDDED_CAMERA_ADDRESS",
+    "EMBEDDED_RADAR_ADDRESS",
+    "HostedPeer",
+    "PeerHosting",
+    "PeerKind",
+    "PeersUnavailable",
+]
+
+PeerKind = Literal["camera", "radar"]
 
 EMBEDDED_CAMERA_ADDRESS = "127.0.0.2"
 EMBEDDED_RADAR_ADDRESS = "127.0.0.3"
@@ -50,15 +64,15 @@ class HostedPeer:
     Every control call runs on the peers' event loop (thread-safe, bounded waits).
     """
 
-    kind: str
+    kind: PeerKind
     address: str
     username: str
     password: str = field(repr=False)
     product_model: str
     product_name: str
-    handle: Any = field(repr=False)  # paircert.peers.embedded.PeerHandle
+    handle: PeerHandle = field(repr=False)
 
-    def set_faults(self, scope: str = "all", **faults: Any) -> None:
+    def set_faults(self, scope: FaultScope = "all", **faults: Any) -> None:
         """``refuse``, ``reject_credentials`` (scope all/rtsp/http); ``drop_after_frames``,
         ``stall_after_frames``, ``frame_delay_ms`` (RTSP)."""
         self.handle.set_faults(scope, **faults)
@@ -70,8 +84,8 @@ class HostedPeer:
         """trusted, untrusted, self-signed, wrong-host or expired, from the next TLS handshake on."""
         self.handle.set_certificate(kind)
 
-    def records(self) -> Any:
-        """:class:`paircert.peers.peer.PeerRecords`: what devices did to this peer."""
+    def records(self) -> PeerRecords:
+        """What devices did to this peer."""
         return self.handle.records()
 
     def clear_records(self) -> None:
@@ -99,13 +113,14 @@ def _port(url: str | None) -> int:
 class PeerHosting:
     """Starts and owns the run's peers (at most once); ``camera``/``radar`` or the blocked reason."""
 
-    def __init__(self, options: TargetOptions) -> None:
-        self.options = options
+    def __init__(self, run: RunConfig) -> None:
+        self.options = run.peers
+        self.digest_algorithms = run.digest_algorithms
         self.password = secrets.token_urlsafe(18)
         self.ports: tuple[int, int, int, int] | None = None
         self.ca_file: Path | None = None
-        self.embedded = options.target_url is None
-        self._hosts: list[Any] = []
+        self.embedded = run.target_url is None
+        self._hosts: list[EmbeddedPeers] = []
         self._peers: dict[str, HostedPeer] = {}
         self._reasons: dict[str, str] = {}
         self._tmp: Path | None = None
@@ -129,17 +144,17 @@ class PeerHosting:
             self.close()
 
     def _ca_dir(self) -> Path:
-        if self.options.peer_ca_dir is not None:
-            return self.options.peer_ca_dir
+        if self.options.ca_dir is not None:
+            return self.options.ca_dir
         self._tmp = Path(tempfile.mkdtemp(prefix="paircert-peer-ca-"))
         return self._tmp
 
-    def _configs(self, kind: str, address: str, ports: tuple[int, int, int, int], ca_dir: Path) -> Any:
+    def _config(self, kind: PeerKind, address: str, ports: tuple[int, int, int, int], ca_dir: Path) -> PeerConfig:
         from paircert.peers.config import PeerConfig
 
         rtsp, rtsps, http, https = ports
         return PeerConfig(
-            kind=kind,  # type: ignore[arg-type]  # "camera" or "radar"
+            kind=kind,
             address=address,
             user=PEER_USER,
             password=self.password,
@@ -148,12 +163,13 @@ class PeerHosting:
             http_port=http,
             https_port=https,
             ca_dir=ca_dir,
+            digest_algorithms=self.digest_algorithms,
         )
 
-    def _host(self, kind: str, address: str, ports: tuple[int, int, int, int], ca_dir: Path) -> Any:
+    def _host(self, kind: PeerKind, address: str, ports: tuple[int, int, int, int], ca_dir: Path) -> PeerHandle:
         from paircert.peers.embedded import EmbeddedPeers
 
-        host = EmbeddedPeers([self._configs(kind, address, ports, ca_dir)])
+        host = EmbeddedPeers([self._config(kind, address, ports, ca_dir)])
         host.start()
         self._hosts.append(host)
         handle = host[0]
@@ -188,13 +204,13 @@ class PeerHosting:
 
     def _start_external(self) -> None:
         options = self.options
-        if options.peer_address is None:
+        if options.address is None:
             raise PeersUnavailable(NO_PEER_ADDRESS)
         ca_dir = self._ca_dir()
-        ports = options.peer_ports
-        wanted = [("camera", options.peer_address)]
-        if options.radar_peer_address is not None:
-            wanted.append(("radar", options.radar_peer_address))
+        ports = options.ports
+        wanted: list[tuple[PeerKind, str]] = [("camera", options.address)]
+        if options.radar_address is not None:
+            wanted.append(("radar", options.radar_address))
         else:
             self._reasons["radar"] = NO_RADAR_ADDRESS
         for kind, address in wanted:
@@ -209,7 +225,7 @@ class PeerHosting:
 
     # --- access -------------------------------------------------------------------------------
 
-    def peer(self, kind: str) -> HostedPeer:
+    def peer(self, kind: PeerKind) -> HostedPeer:
         self.start()
         peer = self._peers.get(kind)
         if peer is None:

@@ -1,14 +1,30 @@
-"""The target a run talks to, as the suites see it."""
+"""The target a run talks to: a device at ``--target`` or the embedded emulator, started once.
+
+Started lazily (the first test that needs a target), so ``pytest tests/`` with the plugin loaded
+never dials anything or starts an emulator. Preflight runs here and nowhere else: once per run,
+when the target comes up; its failure is remembered and is the one line every later caller gets.
+"""
 
 from __future__ import annotations
 
+import secrets
+import shutil
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
 
 from paircert.clients.http import Credentials
 from paircert.clients.preflight import PreflightError, preflight
+from paircert.plugin.options import STANDARD_PEER_PORTS, RunConfig
+from paircert.plugin.peering import PeerHosting
 
-__all__ = ["PreflightError", "Role", "TargetConfig", "preflight"]
+if TYPE_CHECKING:
+    from paircert.emulator.embedded import EmbeddedEmulator
+
+__all__ = ["PreflightError", "Role", "Target", "TargetConfig"]
 
 Role = Literal["admin", "operator", "viewer"]
 
@@ -31,3 +47,119 @@ class TargetConfig:
 
     def credentials(self, role: Role) -> Credentials | None:
         return {"admin": self.admin, "operator": self.operator, "viewer": self.viewer}[role]
+
+
+class Target:
+    """Starts and stops the run's target, and knows the device's identity once preflight read it.
+
+    ``keep_secret`` is told every password the target is reached with (the embedded emulator's
+    accounts are made here). The embedded emulator is started after the run's peers when a test
+    wants them, and is told their ports, their CA and the run's Digest algorithms.
+    """
+
+    def __init__(self, run: RunConfig, peers: PeerHosting, keep_secret: Callable[[str], None]) -> None:
+        self._run = run
+        self._peers = peers
+        self._keep_secret = keep_secret
+        self.config: TargetConfig | None = None
+        self.device: dict[str, str] = {}
+        self.failure: str | None = None
+        self._emulator: EmbeddedEmulator | None = None
+        self._state_dir: Path | None = None
+
+    def start(self, *, wants_peers: bool = False) -> TargetConfig:
+        """Bring the target up and preflight it, once; raise :class:`PreflightError` (remembered) if not."""
+        if self.failure is not None:
+            raise PreflightError(self.failure)
+        if self.config is None:
+            try:
+                config = self._external() if self._run.target_url else self._embedded(wants_peers)
+                self.device = preflight(config.base_url, config.admin, verify=config.verify, timeout=config.timeout)
+            except PreflightError as exc:
+                self.failure = str(exc)
+                self.close()
+                raise
+            self.config = config
+        return self.config
+
+    @property
+    def embedded(self) -> bool:
+        return self.config is not None and self.config.embedded
+
+    def _external(self) -> TargetConfig:
+        run = self._run
+        assert run.target_url is not None and run.admin is not None  # read_run_config insists on both
+        return TargetConfig(
+            base_url=run.target_url,
+            host=urlsplit(run.target_url).hostname or "",
+            admin=run.admin,
+            operator=run.operator,
+            viewer=run.viewer,
+            verify=run.verify,
+            profile=run.profile,
+            embedded=False,
+            set_method=run.set_method,
+            seed=run.seed,
+        )
+
+    def _embedded(self, wants_peers: bool) -> TargetConfig:
+        try:
+            from paircert.emulator.config import EmulatorConfig, User
+            from paircert.emulator.embedded import EmbeddedEmulator
+        except ImportError as exc:
+            raise PreflightError(f"no --target given and the embedded emulator is unavailable ({exc})") from None
+        run = self._run
+        admin = Credentials(run.user, secrets.token_urlsafe(18))
+        operator = Credentials("operator", secrets.token_urlsafe(18))
+        viewer = Credentials("viewer", secrets.token_urlsafe(18))
+        for creds in (admin, operator, viewer):
+            self._keep_secret(creds.password)
+        rtsp, rtsps, http, https = STANDARD_PEER_PORTS
+        trust_ca_file: Path | None = None
+        if wants_peers:  # the emulator dials the peers' ports and trusts their CA
+            self._peers.start()
+            if self._peers.ports is not None and self._peers.ca_file is not None:
+                (rtsp, rtsps, http, https), trust_ca_file = self._peers.ports, self._peers.ca_file
+        else:
+            self._peers.refuse("the embedded emulator was started before any test asked for peers")
+        self._state_dir = Path(tempfile.mkdtemp(prefix="paircert-emulator-"))
+        config = EmulatorConfig(
+            state_dir=self._state_dir,
+            users=[
+                User(admin.username, admin.password, "admin"),
+                User(operator.username, operator.password, "operator"),
+                User(viewer.username, viewer.password, "viewer"),
+            ],
+            digest_algorithms=run.digest_algorithms,
+            peer_rtsp_port=rtsp,
+            peer_rtsps_port=rtsps,
+            peer_http_port=http,
+            peer_https_port=https,
+            trust_ca_file=trust_ca_file,
+        )
+        emulator = EmbeddedEmulator(config)
+        try:
+            emulator.start()
+        except Exception as exc:  # any failure to start is one line for the user, not a traceback
+            raise PreflightError(f"the embedded emulator did not start: {exc}") from None
+        self._emulator = emulator
+        return TargetConfig(
+            base_url=emulator.http_url,
+            host=urlsplit(emulator.http_url).hostname or "127.0.0.1",
+            admin=admin,
+            operator=operator,
+            viewer=viewer,
+            verify=str(emulator.ca_file),
+            profile=run.profile,
+            embedded=True,
+            set_method=run.set_method,
+            seed=run.seed,
+        )
+
+    def close(self) -> None:
+        if self._emulator is not None:
+            self._emulator.stop()
+            self._emulator = None
+        if self._state_dir is not None:
+            shutil.rmtree(self._state_dir, ignore_errors=True)
+            self._state_dir = None
