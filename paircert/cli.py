@@ -12,16 +12,23 @@ import contextlib
 import errno
 import ipaddress
 import os
+import shutil
 import socket
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+import pytest
+
+from paircert.plugin.options import PASSWORD_ENV, RUN_OPTIONS, command_line
+
+if TYPE_CHECKING:
+    from paircert.emulator.config import Role, User
 
 __all__ = ["CliError", "main"]
 
-PASSWORD_ENV = "PAIRCERT_PASSWORD"
 EXIT_USAGE = 2
 EXIT_TARGET = 3
 
@@ -48,38 +55,11 @@ def _parser() -> argparse.ArgumentParser:
         help="run the conformance suites against a device or the embedded emulator",
         description="Run the suites. Extra pytest arguments go after '--'.",
     )
-    run.add_argument("--target", metavar="URL", help="device URL; without it an embedded emulator is started")
-    run.add_argument("--user", default="root", metavar="NAME", help="admin user (default root)")
-    run.add_argument(
-        "--password", metavar="SECRET", help=f"admin password; prefer the {PASSWORD_ENV} environment variable"
-    )
-    run.add_argument("--operator", metavar="NAME:SECRET", help="operator credentials")
-    run.add_argument("--viewer", metavar="NAME:SECRET", help="viewer credentials")
-    run.add_argument("--ca-file", metavar="PATH", help="CA certificate (PEM) to trust for an https target")
-    run.add_argument("--insecure", action="store_true", help="do not verify the target's TLS certificate")
-    run.add_argument("--profile", choices=("gate", "full", "read-only"), default="full")
+    for option in RUN_OPTIONS:
+        if option.cli:
+            run.add_argument(option.flag, **option.arguments())
     run.add_argument(
         "--report-dir", default="reports", metavar="DIR", help="artifacts go to DIR/<run-id>/ (default reports)"
-    )
-    run.add_argument("--seed", type=int, metavar="N")
-    run.add_argument("--set-method", choices=("PATCH", "PUT"), default="PATCH")
-    run.add_argument(
-        "--peer-address",
-        metavar="ADDR",
-        help="with --target: an address of this machine the device can reach; the suite hosts its peer "
-        "camera there on 554/322/80/443 (root or CAP_NET_BIND_SERVICE)",
-    )
-    run.add_argument("--radar-peer-address", metavar="ADDR", help="with --target: a second address, for the peer radar")
-    run.add_argument("--peer-ca-dir", metavar="DIR", help="keep the peers' test CA here, made once and reused")
-    run.add_argument(
-        "--peer-ports",
-        metavar="RTSP,RTSPS,HTTP,HTTPS",
-        help="the peers' ports when the target is a 'paircert emulator' told other --peer-*-port values",
-    )
-    run.add_argument(
-        "--device-trusts-peer-ca",
-        action="store_true",
-        help="the device trusts the CA in --peer-ca-dir (else verified-certificate cases are blocked)",
     )
     run.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching this pytest -k expression")
 
@@ -173,18 +153,7 @@ def _environment(**values: str | None) -> Iterator[None]:
                 os.environ[name] = value
 
 
-def _check_target(args: argparse.Namespace, password: str) -> None:
-    from paircert.clients.http import Credentials
-    from paircert.clients.preflight import PreflightError, preflight
-
-    verify: bool | str = False if args.insecure else (args.ca_file or True)
-    try:
-        preflight(args.target, Credentials(args.user, password), verify=verify)
-    except PreflightError as exc:
-        raise CliError(str(exc), EXIT_TARGET) from None
-
-
-def _pytest_args(args: argparse.Namespace, run_dir: Path, extra: list[str]) -> list[str]:
+def _pytest_args(args: argparse.Namespace, run_dir: Path, options: list[str], extra: list[str]) -> list[str]:
     from paircert.resources import data_dir
 
     suites = data_dir("suites")
@@ -202,6 +171,10 @@ def _pytest_args(args: argparse.Namespace, run_dir: Path, extra: list[str]) -> l
         "no:cacheprovider",
         "-p",
         "paircert.plugin",
+        # This process imported the plugin (and httpx, hypothesis) to build its parser, so pytest
+        # cannot rewrite their asserts; none of them asserts anything a user reads.
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
         "--html",
         str(run_dir / "report.html"),
         "--self-contained-html",
@@ -211,79 +184,57 @@ def _pytest_args(args: argparse.Namespace, run_dir: Path, extra: list[str]) -> l
         str(run_dir),
         "--run-id",
         run_dir.name,
-        "--user",
-        args.user,
-        "--profile",
-        args.profile,
-        "--set-method",
-        args.set_method,
+        *options,
     ]
-    if args.target:
-        argv += ["--target", args.target]
-    if args.ca_file:
-        argv += ["--ca-file", args.ca_file]
-    if args.insecure:
-        argv.append("--insecure")
-    if args.seed is not None:
-        argv += ["--seed", str(args.seed)]
     if args.keyword:
         argv += ["-k", args.keyword]
-    for flag, value in (
-        ("--peer-address", args.peer_address),
-        ("--radar-peer-address", args.radar_peer_address),
-        ("--peer-ca-dir", args.peer_ca_dir),
-        ("--peer-ports", args.peer_ports),
-    ):
-        if value:
-            argv += [flag, value]
-    if args.device_trusts_peer_ca:
-        argv.append("--device-trusts-peer-ca")
     return argv + extra
 
 
-def _check_peer_options(args: argparse.Namespace) -> None:
-    """The peer options in one line each (the plugin checks them again, for direct pytest use)."""
-    for flag, value in (("--peer-address", args.peer_address), ("--radar-peer-address", args.radar_peer_address)):
-        if value is not None:
-            try:
-                ipaddress.ip_address(value)
-            except ValueError:
-                raise CliError(f"{flag}: expected an IP address of this machine, got {value!r}", EXIT_USAGE) from None
-    if args.peer_address and args.peer_address == args.radar_peer_address:
-        raise CliError(
-            "--radar-peer-address: the radar needs an address of its own (same ports as the camera)", EXIT_USAGE
-        )
-    if args.peer_ports is not None:
-        parts = args.peer_ports.split(",")
-        if len(parts) != 4 or not all(p.isdigit() and 0 < int(p) < 65536 for p in parts):
-            raise CliError(
-                f"--peer-ports: expected four ports RTSP,RTSPS,HTTP,HTTPS, got {args.peer_ports!r}", EXIT_USAGE
-            )
-    if args.device_trusts_peer_ca and not args.peer_ca_dir:
-        raise CliError("--device-trusts-peer-ca needs --peer-ca-dir (the CA the device was told to trust)", EXIT_USAGE)
+class _PluginOutcome:
+    """What the plugin said in its own way, for ``paircert run`` to say in one line.
+
+    pytest prints a usage error as ``ERROR: ...`` and a failed preflight as a banner; the plugin
+    remembers the preflight failure on its session state.
+    """
+
+    def __init__(self) -> None:
+        self.usage_error: str | None = None
+        self._config: pytest.Config | None = None
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_cmdline_main(
+        self, config: pytest.Config
+    ) -> Generator[None, int | pytest.ExitCode, int | pytest.ExitCode]:
+        self._config = config
+        try:
+            return (yield)
+        except pytest.UsageError as exc:
+            self.usage_error = str(exc)
+            return pytest.ExitCode.USAGE_ERROR
+
+    def preflight_failure(self) -> str | None:
+        from paircert.plugin.session import STATE_KEY
+
+        state = self._config.stash.get(STATE_KEY, None) if self._config is not None else None
+        return state.target.failure if state is not None else None
 
 
 def _run(args: argparse.Namespace, extra: list[str]) -> int:
-    import pytest
-
+    """Forward the run options to pytest; the plugin reads, checks and preflights them."""
     from paircert.report.records import new_run_id
 
-    password = args.password or os.environ.get(PASSWORD_ENV)
-    if args.target:
-        if not password:
-            raise CliError(f"--target needs the admin password: set {PASSWORD_ENV} (or pass --password)", EXIT_USAGE)
-        if args.ca_file and not Path(args.ca_file).is_file():
-            raise CliError(f"--ca-file: no such file: {args.ca_file}", EXIT_USAGE)
-        _check_target(args, password)
-    for flag, value in (("--operator", args.operator), ("--viewer", args.viewer)):
-        if value is not None and len(value.split(":", 1)) != 2:
-            raise CliError(f"{flag}: expected NAME:SECRET", EXIT_USAGE)
-    _check_peer_options(args)
+    options, environment = command_line(vars(args))
     run_dir = Path(args.report_dir).resolve() / new_run_id()
-    run_dir.mkdir(parents=True, exist_ok=True)
-    env = {PASSWORD_ENV: password, "PAIRCERT_OPERATOR": args.operator, "PAIRCERT_VIEWER": args.viewer}
-    with _environment(**env):
-        code = int(pytest.main(_pytest_args(args, run_dir, extra)))
+    outcome = _PluginOutcome()
+    with _environment(**environment):
+        code = int(pytest.main(_pytest_args(args, run_dir, options, extra), plugins=[outcome]))
+    if outcome.usage_error is not None:
+        raise CliError(outcome.usage_error, EXIT_USAGE)
+    failure = outcome.preflight_failure()
+    if failure is not None:
+        shutil.rmtree(run_dir, ignore_errors=True)  # no test ran: a report would only repeat this line
+        raise CliError(failure, EXIT_TARGET)
     print(f"paircert: report: {run_dir / 'report.html'}")
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         print("paircert: error: no tests were selected (check -k and the profile)", file=sys.stderr)
@@ -293,7 +244,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
 # --- paircert emulator --------------------------------------------------------------------------
 
 
-def _users(specs: list[str]) -> list[object]:
+def _users(specs: list[str]) -> list[User]:
     from paircert.emulator.config import User
 
     if not specs:
@@ -301,13 +252,14 @@ def _users(specs: list[str]) -> list[object]:
         if not password:
             raise CliError(f"give --user NAME:SECRET:ROLE or set {PASSWORD_ENV} for the root user", EXIT_USAGE)
         return [User("root", password, "admin")]
+    roles: dict[str, Role] = {"admin": "admin", "operator": "operator", "viewer": "viewer"}
     users = []
     for spec in specs:
         name, _, rest = spec.partition(":")
         secret, _, role = rest.rpartition(":")
-        if not (name and secret and role in ("admin", "operator", "viewer")):
+        if not (name and secret and role in roles):
             raise CliError("--user: expected NAME:SECRET:ROLE with ROLE admin, operator or viewer", EXIT_USAGE)
-        users.append(User(name, secret, role))
+        users.append(User(name, secret, roles[role]))
     return users
 
 
@@ -358,13 +310,6 @@ def _emulator(args: argparse.Namespace) -> int:
             else Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="paircert-emulator-")))
         )
         state_dir.mkdir(parents=True, exist_ok=True)
-        options: dict[str, object] = {}
-        if args.dial_allow:
-            options["dial_allow"] = list(args.dial_allow)
-        if args.cert:
-            options["certfile"], options["keyfile"] = Path(args.cert), Path(args.key)
-        if args.trust_ca_file:
-            options["trust_ca_file"] = Path(args.trust_ca_file)
         config = EmulatorConfig(
             host=args.host,
             http_port=args.http_port,
@@ -382,8 +327,12 @@ def _emulator(args: argparse.Namespace) -> int:
             peer_http_port=args.peer_http_port,
             peer_https_port=args.peer_https_port,
             radar_revision=args.radar_revision,
-            **options,
+            certfile=Path(args.cert) if args.cert else None,
+            keyfile=Path(args.key) if args.key else None,
+            trust_ca_file=Path(args.trust_ca_file) if args.trust_ca_file else None,
         )
+        if args.dial_allow:
+            config.dial_allow = list(args.dial_allow)
 
         media: list[str] = []
 

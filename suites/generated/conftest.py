@@ -283,11 +283,6 @@ def radar_revision(radar: Any, observe: Observe) -> str:
 @pytest.fixture(autouse=True)
 def _generated_passwords_are_not_secrets(paircert_state: SessionState) -> Iterator[None]:
     """Made-up passwords are test data: password fields stay redacted, but the values are not learned
-    as secrets to scrub from every report text (see ``paircert.plugin.session``)."""
-    transcript = paircert_state.transcript
-    previous = getattr(transcript, "learning", None)
-    if previous is not None:
-        transcript.learning = False  # type: ignore[attr-defined]
-    yield
-    if previous is not None:
-        transcript.learning = previous  # type: ignore[attr-defined]
+    as secrets to scrub from every report text (see ``paircert.plugin.redaction``)."""
+    with paircert_state.transcript.passwords_are_test_data():
+        yield
