@@ -1,15 +1,15 @@
-"""The label every invalid variant carries."""
+"""The label every invalid variant carries: the ledger entry it breaks, and whether the suites enforce it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
+from paircert.ledger import Level, rule_level
+from paircert.vapix.passwords import replace_passwords
 from strategies._json import to_bytes
 
-__all__ = ["InvalidCase", "Level"]
-
-Level = Literal["documented", "inferred", "undocumented"]
+__all__ = ["InvalidCase", "Level", "invalid_case"]
 
 
 @dataclass(frozen=True)
@@ -19,9 +19,10 @@ class InvalidCase:
     ``value``: what to send (a JSON value, or ``bytes`` for bodies that are not JSON).
     ``kind``: a short machine label, e.g. ``"missing:data.address"`` or ``"wrong-type:params.tls:string"``.
     ``why``: one sentence for a report.
-    ``rule``: the requirement-ID-like string of the rule it breaks (a key of the module's ``RULES``).
-    ``level``: that rule's level: ``documented`` (the document says it), ``inferred`` (it follows
-    from the document) or ``undocumented`` (the document is silent: record, never fail).
+    ``rule``: the ledger ID of the statement it breaks (one of the module's ``RULES``): a requirement,
+    or a named untested statement the suites do not enforce.
+    ``level``: the requirement's ledger level (``documented`` or ``inferred``), or None for a
+    statement not enforced (the documents are silent: record what the device did, never fail).
     ``schema``: the documented schema (a ``paircert.schemas`` name) that judges the value, or None
     when no single one applies (bodies that are not JSON objects, methods the API does not have).
     ``schema_rejects``: True when that schema rejects the value (with ``schema`` None: when no
@@ -36,10 +37,15 @@ class InvalidCase:
     kind: str
     why: str
     rule: str
-    level: Level
+    level: Level | None
     schema: str | None
     schema_rejects: bool
     code: int | None = None
+
+    @property
+    def enforced(self) -> bool:
+        """Whether a device that accepts this case fails (False: the answer is recorded as observed)."""
+        return self.level is not None
 
     @property
     def body(self) -> bytes:
@@ -56,23 +62,26 @@ class InvalidCase:
         )
 
 
+def invalid_case(
+    value: Any, kind: str, why: str, rule: str, schema: str | None, *, rejects: bool = True, code: int | None = None
+) -> InvalidCase:
+    """A labelled case whose level is the ledger's; an ID the ledger lacks raises ``LedgerError``."""
+    return InvalidCase(value, kind, why, rule, rule_level(rule), schema, rejects, code)
+
+
 def _redacted(value: Any, *, whole: bool = False) -> str:
     """repr of ``value`` with every ``password`` member shown as its length; ``whole``: the value is a
     password SET body, so its ``data`` (or the bare value) is hidden too."""
+    if not isinstance(value, dict):
+        return repr(_hide(value) if whole else value)
+    shown = replace_passwords(value, _hide)
+    if whole and "data" in shown:
+        shown["data"] = _hide(value["data"])
+    return repr(shown)
 
-    def hide(node: Any) -> Any:
-        return _Hidden(len(node)) if isinstance(node, (str, bytes)) else _Hidden(None)
 
-    def walk(node: Any, secret: bool) -> Any:
-        if secret:
-            return hide(node)
-        if isinstance(node, dict):
-            return {k: walk(v, k == "password" or (k == "data" and whole)) for k, v in node.items()}
-        if isinstance(node, list):
-            return [walk(item, False) for item in node]
-        return node
-
-    return repr(walk(value, False) if isinstance(value, dict) else (hide(value) if whole else value))
+def _hide(node: Any) -> _Hidden:
+    return _Hidden(len(node)) if isinstance(node, (str, bytes)) else _Hidden(None)
 
 
 @dataclass(frozen=True)

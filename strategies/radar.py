@@ -19,7 +19,8 @@ from typing import Any, Final
 
 from hypothesis import strategies as st
 
-from strategies._cases import InvalidCase, Level
+from strategies._cases import InvalidCase
+from strategies._cases import invalid_case as _case
 from strategies._json import JSON_TYPES, StrictJSONError, json_values, strict_loads
 from strategies.addresses import dns_names, valid_addresses
 from strategies.text import printable_text, text_of_length
@@ -42,41 +43,25 @@ __all__ = [
     "valid_requests",
 ]
 
-# Requirement-ID-like strings of the rules the invalid variants break: id -> (level, statement).
-RULES: Final[dict[str, tuple[Level, str]]] = {
-    "RP-VERSION-UNSUPPORTED": ("documented", "A major version the device does not support fails with 2100."),
-    "RP-VERSION-MALFORMED": (
-        "inferred",
-        "apiVersion is a '<major>.<minor>' string (required except for getSupportedVersions); "
-        "the document names no code for a missing or malformed one.",
-    ),
-    "RP-ERROR-INVALID-JSON": ("documented", "A body that is not valid JSON is answered with HTTP 400 and 2101."),
-    "RP-ERROR-UNKNOWN-METHOD": ("documented", "A method the API does not have fails with 2102."),
-    "RP-ERROR-MISSING-PARAM": ("documented", "A request that lacks a required parameter fails with 2103."),
-    "RP-SET-REQUIRED": ("documented", "address, user and password are required by setRadarConnection (2103)."),
-    "RP-ERROR-INVALID-VALUE": ("documented", "A parameter of the wrong type or out of range fails with 2104."),
-    "RP-PASSWORD-LENGTH": ("documented", "password is 1 to 64 characters; 0 or 65 fail with 2104."),
-    "RP-TLS-FIELDS-2025-08": ("documented", "tls is a boolean (2025-08 revision); a non-boolean fails with 2104."),
-    "RP-TLS-VERIFY-BOOLEAN": (
-        "inferred",
-        "tls-verify is a boolean (2025-08 revision); the request table does not list it (only the example "
-        "carries it), so no code is implied.",
-    ),
-    "RP-TLS-CERTIFICATE-CN": ("documented", "tls-certificate-cn is a string (2026-01 revision); else 2104."),
-    "RP-ENVELOPE-SHAPE": (
-        "inferred",
-        "A request is a JSON object with string method, optional string context and object params; "
-        "the document names no code for other shapes.",
-    ),
-    "RP-ENVELOPE-MEMBERS": (
-        "undocumented",
-        "How a device treats request members the document does not list is not documented.",
-    ),
-    "RP-DUPLICATE-MEMBERS": (
-        "undocumented",
-        "A JSON object with a repeated member name (RFC 8259: names SHOULD be unique) has no documented meaning.",
-    ),
-}
+RULES: Final = (
+    "RP-VERSION-UNSUPPORTED",
+    "RP-VERSION-MALFORMED",
+    "RP-ERROR-INVALID-JSON",
+    "RP-ERROR-UNKNOWN-METHOD",
+    "RP-ERROR-MISSING-PARAM",
+    "RP-SET-REQUIRED",
+    "RP-ERROR-INVALID-VALUE",
+    "RP-PASSWORD-LENGTH",
+    "RP-TLS-FIELDS-2025-08",
+    "RP-TLS-CERTIFICATE-CN",
+    "RP-REQUEST-SHAPE",
+    "RP-SET-EXAMPLE-FIELDS",
+    "RP-ENVELOPE-MEMBERS",
+    "RP-DUPLICATE-MEMBERS",
+)
+"""Ledger IDs of the statements the invalid variants break; statements and levels live in the ledger.
+RP-SET-EXAMPLE-FIELDS (tls-verify, which only the example sends), RP-ENVELOPE-MEMBERS and
+RP-DUPLICATE-MEMBERS are named there as statements the suites do not enforce."""
 
 METHODS: Final = (
     "getRadarConnection",
@@ -93,12 +78,6 @@ _PASSWORD_MAX: Final = 64
 
 def _schema(method: str) -> str:
     return f"radar-pairing/request/{method}"
-
-
-def _case(
-    value: Any, kind: str, why: str, rule: str, schema: str | None, *, rejects: bool = True, code: int | None = None
-) -> InvalidCase:
-    return InvalidCase(value, kind, why, rule, RULES[rule][0], schema, rejects, code)
 
 
 def _check(method: str, allowed: tuple[str, ...] = METHODS) -> None:
@@ -274,7 +253,7 @@ def _param_fault(draw: st.DrawFn, method: str, family: str, revision: str | None
             request,
             f"wrong-type:params:{json_type}",
             f"params is a JSON {json_type}, not an object",
-            "RP-ENVELOPE-SHAPE",
+            "RP-REQUEST-SHAPE",
             schema,
         )
     if family == "missing":
@@ -301,7 +280,7 @@ def _param_fault(draw: st.DrawFn, method: str, family: str, revision: str | None
         return _wrong_typed(draw, method, request, "tls", "boolean", "RP-TLS-FIELDS-2025-08", 2104)
     if family == "tls-verify":
         request["params"].setdefault("tls-verify", True)
-        return _wrong_typed(draw, method, request, "tls-verify", "boolean", "RP-TLS-VERIFY-BOOLEAN", None)
+        return _wrong_typed(draw, method, request, "tls-verify", "boolean", "RP-SET-EXAMPLE-FIELDS", None)
     return _wrong_typed(draw, method, request, "tls-certificate-cn", "string", "RP-TLS-CERTIFICATE-CN", 2104)
 
 
@@ -442,11 +421,11 @@ def _envelope_fault(draw: st.DrawFn, family: str, method: str | None, supported_
         )
     if family == "method-missing":
         del request["method"]
-        return _case(request, "missing:method", "the request has no method", "RP-ENVELOPE-SHAPE", schema)
+        return _case(request, "missing:method", "the request has no method", "RP-REQUEST-SHAPE", schema)
     if family == "method-type":
         json_type, request["method"] = draw(_wrong_values("string"))
         return _case(
-            request, f"wrong-type:method:{json_type}", f"method is a JSON {json_type}", "RP-ENVELOPE-SHAPE", schema
+            request, f"wrong-type:method:{json_type}", f"method is a JSON {json_type}", "RP-REQUEST-SHAPE", schema
         )
     if family == "context-type":
         json_type, request["context"] = draw(_wrong_values("string"))
@@ -454,7 +433,7 @@ def _envelope_fault(draw: st.DrawFn, family: str, method: str | None, supported_
             request,
             f"wrong-type:context:{json_type}",
             f"context is a JSON {json_type}, not a string",
-            "RP-ENVELOPE-SHAPE",
+            "RP-REQUEST-SHAPE",
             schema,
         )
     if family == "extra-member":
@@ -493,7 +472,7 @@ def malformed_envelopes(
     """Requests whose envelope is wrong in one way (:data:`ENVELOPE_FAULTS`): apiVersion missing,
     ill-typed or not ``<major>.<minor>`` (None), or of an unsupported major (2100); method missing
     or ill-typed (None) or unknown (2102); context not a string (None); an unlisted member
-    (undocumented: the schema allows it); a member given twice (bytes, undocumented).
+    (not enforced: the schema allows it); a member given twice (bytes, not enforced).
 
     ``supported_majors``: the majors the device supports (from getSupportedVersions), so that
     "unsupported" really is unsupported. ``families`` narrows :data:`ENVELOPE_FAULTS`."""
@@ -556,7 +535,7 @@ def _non_json_fault(draw: st.DrawFn, family: str) -> InvalidCase:
             json.dumps(value, ensure_ascii=False).encode("utf-8"),
             f"not-an-object:{json_type}",
             f"the body is valid JSON but a {json_type}, not a request object",
-            "RP-ENVELOPE-SHAPE",
+            "RP-REQUEST-SHAPE",
             None,
         )
     if family == "near-json":

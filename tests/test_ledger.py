@@ -1,7 +1,10 @@
-"""The ledger is well formed and the suites and the ledger cite each other both ways.
+"""The ledger is well formed and the code and the ledger cite each other both ways.
 
-Citations are read statically (``ast``) from the suites' source, so this test needs no device and
-catches a requirement that lost its last test the moment the test is deleted.
+Citations are read statically (``ast``) from the source, so this test needs no device and catches a
+requirement that lost its last test the moment the test is deleted. Two readings: the suites'
+``requirement`` markers (every documented requirement has a conformance test), and every string
+in the code that checks devices (suites, strategies, the oracle checks), where a rule ID written
+in a message or a case label must exist in the ledger as well.
 """
 
 from __future__ import annotations
@@ -15,10 +18,25 @@ from typing import Any
 
 import pytest
 
-from paircert.ledger import LedgerError, Requirement, load_ledger, load_sources, parse_ledger, untested_statements
+from paircert.ledger import (
+    LedgerError,
+    Requirement,
+    load_ledger,
+    load_sources,
+    not_enforced,
+    parse_ledger,
+    rule_level,
+    untested_statements,
+)
+from paircert.plugin import oracle
 from paircert.resources import data_dir
 
 SUITES = data_dir("suites")
+ROOT = Path(__file__).resolve().parent.parent
+CHECKING_CODE = (SUITES, ROOT / "strategies", Path(oracle.__file__))
+# A ledger ID in a string; one followed by "-" is the fixed start of an ID built at run time
+# (f"[CP-SET-{prop.upper()}]"), whose possible values the requirement markers cite.
+_CITED_ID = re.compile(r"\b(?:CP|DCA|RP|VAPIX|DISC)(?:-[A-Z0-9]+)+\b(?!-)")
 
 
 def _requirement_calls(tree: ast.AST) -> Iterator[ast.Call]:
@@ -49,6 +67,25 @@ def _citations() -> dict[str, set[str]]:
                 if not (isinstance(arg, ast.Constant) and isinstance(arg.value, str)):
                     raise AssertionError(f"{path}:{call.lineno}: requirement IDs must be string literals")
                 cited.setdefault(arg.value, set()).add(str(path.relative_to(SUITES)))
+    return cited
+
+
+def _ids_in_strings(source: str) -> set[str]:
+    """Every ledger-ID-shaped token in the string literals (f-string parts and docstrings included)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found |= set(_CITED_ID.findall(node.value))
+    return found
+
+
+def _code_citations() -> dict[str, set[str]]:
+    """Rule ID -> the files of checking code whose strings name it."""
+    cited: dict[str, set[str]] = {}
+    for place in CHECKING_CODE:
+        for path in sorted(place.rglob("*.py")) if place.is_dir() else [place]:
+            for rule_id in _ids_in_strings(path.read_text(encoding="utf-8")):
+                cited.setdefault(rule_id, set()).add(str(path.relative_to(ROOT)))
     return cited
 
 
@@ -167,7 +204,8 @@ def test_parse_ledger_accepts_a_minimal_valid_document() -> None:
     assert requirements["CP-A"].revision == "2025-09-10"
     assert requirements["CP-A"].assertion == "s: x"
     assert sources["doc"].title == "t"
-    assert untested == ["[doc 2025-09-10] s: y -- not tested: z"]
+    assert [str(u) for u in untested] == ["[doc 2025-09-10] s: y -- not tested: z"]
+    assert untested[0].id is None
 
 
 @pytest.mark.parametrize(
@@ -183,6 +221,12 @@ def test_parse_ledger_accepts_a_minimal_valid_document() -> None:
         (lambda d: d["requirement"][0].update(deferred_to=""), "'deferred_to' must be a non-empty string"),
         (lambda d: d["requirement"][0].update(colour="red"), "unknown keys"),
         (lambda d: d["untested"][0].pop("reason"), "'reason' must be a non-empty string"),
+        (lambda d: d["untested"][0].update(id="CP-A"), "untested CP-A: duplicate ID"),
+        (lambda d: d["untested"][0].update(id="XX-B"), "known API prefix"),
+        (
+            lambda d: d["untested"].append(dict(d["untested"][0], id="CP-B")) or d["untested"][0].update(id="CP-B"),
+            "duplicate ID",
+        ),
         (lambda d: d.update(ledger_version=2), "ledger_version"),
         (lambda d: d.update(requirement=[]), "no [[requirement]]"),
     ],
@@ -205,3 +249,48 @@ def test_load_ledger_returns_a_copy_callers_cannot_corrupt() -> None:
     first = load_ledger()
     first.clear()
     assert load_ledger()
+
+
+def test_code_names_only_rule_ids_the_ledger_has() -> None:
+    """A rule a strategy labels, a check registers or a message quotes must be a ledger entry."""
+    known = set(load_ledger()) | set(not_enforced())
+    unknown = {rule_id: sorted(files) for rule_id, files in _code_citations().items() if rule_id not in known}
+    assert not unknown, f"code cites IDs the ledger does not have: {unknown}"
+
+
+def test_every_ledger_id_is_cited_by_code_or_listed_as_not_tested() -> None:
+    cited = _code_citations()
+    orphans = sorted(r.id for r in load_ledger().values() if r.id not in cited and r.deferred_to is None)
+    assert not orphans, f"ledger requirements no code cites (cite them, or move them to [[untested]]): {orphans}"
+
+
+def test_every_oracle_check_is_registered_under_a_ledger_requirement() -> None:
+    ledger = load_ledger()
+    assert oracle.RADAR_CHECKS.requirements
+    assert [rid for rid in oracle.RADAR_CHECKS.requirements if rid not in ledger] == []
+
+
+def test_code_citation_scanner_reads_strings_and_skips_ids_built_at_run_time() -> None:
+    source = (
+        '"""Docstring naming RP-A."""\n'
+        "RULES = ('CP-B', 'DCA-C-D')\n"
+        "def f(prop):\n"
+        "    # a comment naming RP-COMMENT is not code\n"
+        "    return f'[CP-SET-{prop.upper()}] x' + '[VAPIX-E] y'\n"
+    )
+    assert _ids_in_strings(source) == {"RP-A", "CP-B", "DCA-C-D", "VAPIX-E"}
+
+
+def test_rule_level_is_the_ledger_level_or_none_for_a_statement_not_enforced() -> None:
+    assert rule_level("CP-ADD-REQUIRED") == "documented"
+    assert rule_level("CP-ADD-ECHO") == "inferred"
+    assert rule_level("CP-ADD-MEMBERS") is None
+    with pytest.raises(LedgerError, match="not in the ledger"):
+        rule_level("CP-NO-SUCH-RULE")
+
+
+def test_named_untested_statements_carry_their_reason_and_are_no_requirements() -> None:
+    named = not_enforced()
+    assert {"CP-ADD-MEMBERS", "DCA-BODY-MEMBERS", "RP-ENVELOPE-MEMBERS", "RP-DUPLICATE-MEMBERS"} <= set(named)
+    assert not set(named) & set(load_ledger())
+    assert all(u.reason.strip() and u.section.strip() for u in named.values())

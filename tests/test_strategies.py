@@ -11,7 +11,6 @@ import ipaddress
 import re
 import socket
 import unicodedata
-from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -21,7 +20,9 @@ from hypothesis import strategies as st
 
 import strategies
 from paircert import schemas
+from paircert.ledger import LedgerError, load_ledger, not_enforced, rule_level
 from strategies import InvalidCase, addresses, camera_pairing, radar, text
+from strategies._cases import invalid_case
 from strategies._json import StrictJSONError, strict_loads
 
 LAW = settings(
@@ -97,9 +98,10 @@ def _rejected(name: str, instance: Any) -> bool:
     return bool(schemas.validate(name, instance))
 
 
-def _check_label(case: InvalidCase, rules: Mapping[str, tuple[str, str]]) -> None:
+def _check_label(case: InvalidCase, rules: tuple[str, ...]) -> None:
     assert case.rule in rules, case
-    assert case.level == rules[case.rule][0], case
+    assert case.level == rule_level(case.rule), case
+    assert case.enforced == (case.rule not in not_enforced()), case
     assert case.kind and case.why
 
 
@@ -131,6 +133,8 @@ def test_every_ipv6_form_is_strict_valid_and_in_2001_db8_or_maps_a_documentation
         assert address != address.lower()
     elif form == "ipv4-mapped":
         assert parsed.ipv4_mapped is not None
+    elif form == "embedded-ipv4-six-groups":
+        assert "::" not in address and address.count(":") == 6 and address.count(".") == 3
     else:
         assert "::" in address and address.count(".") == 3
 
@@ -446,11 +450,23 @@ def test_fault_family_filters_refuse_unknown_families() -> None:
 
 
 @pytest.mark.parametrize("module", [camera_pairing, radar])
-def test_rule_tables_hold_requirement_like_ids_with_a_level_and_statement(module: Any) -> None:
-    for rule, (level, statement) in module.RULES.items():
+def test_every_rule_a_strategy_names_is_a_ledger_requirement_or_a_named_statement_not_enforced(module: Any) -> None:
+    requirements, unenforced = load_ledger(), not_enforced()
+    for rule in module.RULES:
         assert RULE_ID.match(rule), rule
-        assert level in ("documented", "inferred", "undocumented")
-        assert statement.strip()
+        assert rule in requirements or rule in unenforced, f"{rule} is not in the ledger"
+    assert len(set(module.RULES)) == len(module.RULES)
+
+
+def test_a_case_of_a_rule_the_ledger_lacks_cannot_be_built() -> None:
+    with pytest.raises(LedgerError, match="NO-SUCH-RULE"):
+        invalid_case({}, "kind", "why", "CP-NO-SUCH-RULE", None)
+
+
+def test_cases_of_statements_not_enforced_carry_no_level_and_are_not_enforced() -> None:
+    case = invalid_case({}, "extra-member:x", "why", "CP-ADD-MEMBERS", None)
+    assert case.level is None and not case.enforced
+    assert invalid_case({}, "missing:data", "why", "DCA-ADD-BODY", None).enforced
 
 
 @pytest.mark.parametrize("module", [strategies, addresses, text, camera_pairing, radar])

@@ -5,7 +5,8 @@ the API behind the path) and hands the authenticated :class:`User` to the app in
 Authorisation is the API modules' business (the radar CGI decides per JSON method), so they read
 the user with :func:`current_user`. Paths in ``open_paths`` may be called without credentials
 (device info answers some methods anonymously); the handler then asks for credentials itself
-through :func:`unauthorized`.
+through :func:`unauthorized`. The checks themselves are :class:`~paircert.auth.ServerAuth`'s,
+one per scheme family (``http`` and ``https`` may offer different schemes).
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class AuthMiddleware:
             if user is None:
                 await self._reject(scope, auth, result.stale, receive, send)
                 return
-        elif scope["path"] not in self.open_paths:
+        elif scope["path"] not in self.open_paths or _empty_post(scope):
             await self._reject(scope, auth, False, receive, send)
             return
         scope[_USER_KEY] = user
@@ -98,6 +99,19 @@ class AuthMiddleware:
     async def _reject(self, scope: Scope, auth: ServerAuth, stale: bool, receive: Receive, send: Send) -> None:
         response = error_response(scope["path"], 401, radar_version=self.radar_version)
         await _with_challenges(response, auth.challenges(stale))(scope, receive, send)
+
+
+def _empty_post(scope: Scope) -> bool:
+    """An anonymous POST without a body names no method an open CGI could answer anonymously.
+
+    It is how a careful client asks for the challenge before it sends the body (``curl --digest``
+    does), so it gets the challenge rather than "Invalid JSON".
+    """
+    if scope["method"] != "POST":
+        return False
+    headers = Headers(scope=scope)
+    length = headers.get("content-length")
+    return length == "0" or (length is None and "transfer-encoding" not in headers)
 
 
 def _target(scope: Scope) -> str:

@@ -4,6 +4,10 @@ The ledger is data (``requirements.toml`` beside this module) so that a change o
 document is a reviewable diff of statements, not of code. It is validated on load, because the
 plugin rejects unknown requirement IDs at collection and the report prints the statements
 verbatim: a malformed ledger must stop a run, not produce a wrong matrix.
+
+A statement the suites deliberately do not enforce may carry an ID too (``[[untested]]`` with
+``id``): generated cases that break it name it, and the suites record what the device did as
+observed behaviour instead of failing it. :func:`rule_level` is how code asks which one an ID is.
 """
 
 from __future__ import annotations
@@ -19,11 +23,15 @@ from typing import Any, Literal, cast
 __all__ = [
     "LEDGER_FILE",
     "LedgerError",
+    "Level",
     "Requirement",
     "Source",
+    "Untested",
     "load_ledger",
     "load_sources",
+    "not_enforced",
     "parse_ledger",
+    "rule_level",
     "untested_statements",
 ]
 
@@ -33,7 +41,7 @@ Level = Literal["documented", "inferred"]
 _LEVELS = ("documented", "inferred")
 _ID = re.compile(r"^[A-Z]+(?:-[A-Z0-9]+)+$")
 _REQUIREMENT_KEYS = {"id", "api", "source", "section", "statement", "level", "deferred_to"}
-_UNTESTED_KEYS = {"source", "section", "statement", "reason"}
+_UNTESTED_KEYS = {"id", "source", "section", "statement", "reason"}
 _SOURCE_KEYS = {"title", "url", "revision", "revision_note"}
 
 
@@ -72,10 +80,28 @@ class Requirement:
 
 
 @dataclass(frozen=True)
+class Untested:
+    """A statement of a source that the suites deliberately do not enforce, and why.
+
+    ``id`` is set when code names the statement (a generated case that breaks it): such a case is
+    recorded as observed, never failed."""
+
+    id: str | None
+    source: str
+    section: str
+    statement: str
+    reason: str
+    revision: str
+
+    def __str__(self) -> str:
+        return f"[{self.source} {self.revision}] {self.section}: {self.statement} -- not tested: {self.reason}"
+
+
+@dataclass(frozen=True)
 class _Ledger:
     sources: dict[str, Source]
     requirements: dict[str, Requirement]
-    untested: tuple[str, ...]
+    untested: tuple[Untested, ...]
 
 
 def _text(entry: Mapping[str, Any], key: str, where: str) -> str:
@@ -151,20 +177,31 @@ def _requirement(entry: Any, index: int, apis: dict[str, str], sources: dict[str
     )
 
 
-def _untested(entry: Any, index: int, sources: dict[str, Source]) -> str:
+def _untested(entry: Any, index: int, apis: dict[str, str], sources: dict[str, Source]) -> Untested:
     where = f"untested #{index}"
     if not isinstance(entry, dict):
         raise LedgerError(f"{where}: must be a table")
     _check_keys(entry, _UNTESTED_KEYS, where)
+    untested_id = entry.get("id")
+    if untested_id is not None:
+        untested_id = _text(entry, "id", where)
+        where = f"untested {untested_id}"
+        if not _ID.match(untested_id) or untested_id.split("-", 1)[0] not in apis.values():
+            raise LedgerError(f"{where}: ID must be upper-case words joined by '-' with a known API prefix")
     source = _text(entry, "source", where)
     if source not in sources:
         raise LedgerError(f"{where}: unknown source {source!r}")
-    section, statement = _text(entry, "section", where), _text(entry, "statement", where)
-    reason = _text(entry, "reason", where)
-    return f"[{source} {sources[source].revision}] {section}: {statement} -- not tested: {reason}"
+    return Untested(
+        id=untested_id,
+        source=source,
+        section=_text(entry, "section", where),
+        statement=_text(entry, "statement", where),
+        reason=_text(entry, "reason", where),
+        revision=sources[source].revision,
+    )
 
 
-def parse_ledger(data: Mapping[str, Any]) -> tuple[dict[str, Source], dict[str, Requirement], list[str]]:
+def parse_ledger(data: Mapping[str, Any]) -> tuple[dict[str, Source], dict[str, Requirement], list[Untested]]:
     """Validate a parsed ledger document; raise :class:`LedgerError` at the first broken rule."""
     if data.get("ledger_version") != 1:
         raise LedgerError("ledger_version must be 1")
@@ -182,7 +219,11 @@ def parse_ledger(data: Mapping[str, Any]) -> tuple[dict[str, Source], dict[str, 
     untested_raw = data.get("untested", [])
     if not isinstance(untested_raw, list):
         raise LedgerError("[[untested]] must be an array of tables")
-    untested = [_untested(entry, index, sources) for index, entry in enumerate(untested_raw)]
+    untested = [_untested(entry, index, apis, sources) for index, entry in enumerate(untested_raw)]
+    named = [u.id for u in untested if u.id is not None]
+    for untested_id in named:
+        if untested_id in requirements or named.count(untested_id) > 1:
+            raise LedgerError(f"untested {untested_id}: duplicate ID")
     return sources, requirements, untested
 
 
@@ -208,4 +249,22 @@ def load_sources(path: Path | None = None) -> dict[str, Source]:
 
 def untested_statements(path: Path | None = None) -> list[str]:
     """Statements of the sources that no suite tests, each with its source, revision and why."""
-    return list(_load(path or LEDGER_FILE).untested)
+    return [str(untested) for untested in _load(path or LEDGER_FILE).untested]
+
+
+def not_enforced(path: Path | None = None) -> dict[str, Untested]:
+    """The untested statements that carry an ID, by ID."""
+    return {u.id: u for u in _load(path or LEDGER_FILE).untested if u.id is not None}
+
+
+def rule_level(rule_id: str, path: Path | None = None) -> Level | None:
+    """The ledger level of a requirement, or None for a statement the suites do not enforce.
+
+    Raises :class:`LedgerError` for an ID the ledger lacks: code may only cite what the ledger holds."""
+    ledger = _load(path or LEDGER_FILE)
+    requirement = ledger.requirements.get(rule_id)
+    if requirement is not None:
+        return requirement.level
+    if any(u.id == rule_id for u in ledger.untested):
+        return None
+    raise LedgerError(f"{rule_id}: not in the ledger (neither a requirement nor a named untested statement)")

@@ -26,7 +26,7 @@ from .control import ControlServer
 from .embedded import peer_names
 from .peer import FAULT_NAMES, BindError, Peer
 
-__all__ = ["PASSWORD_ENV", "add_arguments", "parse_fault", "run"]
+__all__ = ["PASSWORD_ENV", "add_arguments", "parse_fault", "peer_configs", "run"]
 
 PASSWORD_ENV = "PAIRCERT_PEER_PASSWORD"
 _FAULT_ALIASES = {
@@ -152,7 +152,8 @@ def _bind_message(exc: OSError) -> str:
     return f"{where}: {exc.strerror or exc}"
 
 
-def _configs(args: argparse.Namespace, password: str) -> list[PeerConfig]:
+def peer_configs(args: argparse.Namespace, password: str) -> list[PeerConfig]:
+    """The peers the parsed options describe (one, or camera and radar with --kind both)."""
     kinds = ["camera", "radar"] if args.kind == "both" else [args.kind]
     addresses = {"camera": args.address, "radar": args.address}
     if args.kind == "both":
@@ -194,7 +195,7 @@ def run(args: argparse.Namespace) -> int:
         for address in (args.address, args.radar_address):
             if address is not None:
                 ipaddress.ip_address(address)
-        configs = _configs(args, password)
+        configs = peer_configs(args, password)
     except ValueError as exc:
         return _error(str(exc))
     try:

@@ -72,6 +72,9 @@ class DeviceInfoHandler:
             return _json(404, self._envelope(None, None, error=(2107, "Not found.")))
         if request.method != "POST":
             return _json(405, self._envelope(None, None, error=(2107, "Transport level error.")), [("Allow", "POST")])
+        if not request.body and "authorization" not in request.headers:
+            # An anonymous POST without a body names no method; curl --digest sends one to get the challenge.
+            return self._challenge(None, None, False)
         try:
             body = json.loads(request.body)
         except (ValueError, UnicodeDecodeError):

@@ -10,6 +10,7 @@ import pytest
 from paircert.clients.camera_pairing import API_ROOT, CameraPairingClient
 from paircert.clients.response import ApiResponse
 from paircert.plugin.expect import expect_error, expect_success
+from paircert.vapix.passwords import has_password_field
 
 CLIENT_ERRORS = range(400, 500)
 GETTABLE = (
@@ -23,14 +24,6 @@ GETTABLE = (
     "productname",
     "description",
 )
-
-
-def _keys_named_password(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(k.lower() == "password" or _keys_named_password(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_keys_named_password(v) for v in value)
-    return False
 
 
 @pytest.mark.requirement("CP-ROOT-GET", "DCA-API-ROOT", "DCA-ENVELOPE-SUCCESS", "DCA-CONTENT-TYPE")
@@ -126,5 +119,5 @@ def test_no_response_carries_the_password(
         expect_success(resp, schema=f"camera-pairing/response/property/{name}")
         answers.append(resp)
     for resp in answers:
-        assert not _keys_named_password(resp.json), f"{resp!r} carries a member named password"
+        assert not has_password_field(resp.json), f"{resp!r} carries a member named password"
         assert valid_pairing["password"] not in resp.text, f"{resp!r} carries the pairing's password"

@@ -27,6 +27,7 @@ from schemathesis import GenerationMode
 from paircert import schemas
 from paircert.clients.camera_pairing import CameraPairingClient
 from paircert.plugin.generation import Generation
+from paircert.plugin.oracle import judge_radar
 from paircert.plugin.session import ANONYMOUS, SessionState
 from paircert.plugin.target import TargetConfig
 from paircert.plugin.verdicts import blocked
@@ -184,66 +185,6 @@ Observe = Callable[[str, Any], None]
 # --------------------------------------------------------------------------- radar error-envelope oracle
 
 
-def _radar_oracle(request_body: Any, resp: Any) -> list[str]:
-    """Problems with one radar answer, judged only by the documents (empty: the answer is right).
-
-    An error code must be in the documented table, come with the HTTP status the table gives it
-    (HTTP 200 for codes the table gives none: VAPIX-API-ERROR-HTTP-200), in an envelope that is
-    valid against ``radar-pairing/error``; every answer to a request object echoes its string
-    ``method`` and its ``context`` and omits context when none was sent; ``apiVersion`` keeps the
-    requested major when the request named a supported one.
-    """
-    table = schemas.catalogue("radar-pairing")
-    body = resp.json
-    problems: list[str] = []
-    if not isinstance(body, dict):
-        return [f"[VAPIX-JSON-RESPONSE] the answer (HTTP {resp.status_code}) is not a JSON object"]
-    sent_context = request_body.get("context") if isinstance(request_body, dict) else None
-    if "context" in body and not isinstance(sent_context, str):
-        # An ill-typed context (the request broke the rule) may be echoed as sent: judge the rest.
-        body = {k: v for k, v in body.items() if k != "context"}
-    if "error" in body:
-        problems += [f"[RP-ERROR-ENVELOPE] {p}" for p in schemas.validate("radar-pairing/error", body)]
-        code = resp.error_code
-        entry = table.get(code) if code is not None else None
-        if entry is None:
-            problems.append(f"[RP-ERROR-ENVELOPE] error code {code} is not in the documented table {sorted(table)}")
-        else:
-            statuses = entry.http_statuses or (200,)
-            if resp.status_code not in statuses:
-                rid = "VAPIX-API-ERROR-HTTP-200" if not entry.http_statuses else "RP-ERROR-ENVELOPE"
-                problems.append(f"[{rid}] error {code} came with HTTP {resp.status_code}, the table says {statuses}")
-    elif resp.status_code == 200:
-        problems += [f"[RP-ERROR-ENVELOPE] {p}" for p in schemas.validate("radar-pairing/success", body)]
-    else:
-        problems.append(f"[RP-ERROR-ENVELOPE] HTTP {resp.status_code} without an error member")
-    if isinstance(request_body, dict) and resp.status_code == 200:
-        method = request_body.get("method")
-        if isinstance(method, str) and body.get("method") != method:
-            problems.append(f"[RP-METHOD-ECHO] method {body.get('method')!r} is not the requested {method!r}")
-        if "context" in request_body and isinstance(request_body["context"], str):
-            if body.get("context") != request_body["context"]:
-                problems.append(f"[RP-CONTEXT-ECHO] context {body.get('context')!r} was not echoed")
-        elif "context" not in request_body and "context" in body:
-            problems.append("[RP-CONTEXT-OMITTED] the answer carries a context the request did not send")
-        version = request_body.get("apiVersion")
-        answered = body.get("apiVersion")
-        if (
-            isinstance(version, str)
-            and version.count(".") == 1
-            and version.split(".")[0].isascii()
-            and version.split(".")[0].isdigit()
-            and version.split(".")[1].isdigit()
-        ):
-            if "error" not in body or resp.error_code != 2100:
-                major = answered.split(".")[0] if isinstance(answered, str) else ""
-                if not (major.isdigit() and int(major) == int(version.split(".")[0])):
-                    problems.append(
-                        f"[RP-VERSION-ECHO] apiVersion {answered!r} is not in the requested major of {version!r}"
-                    )
-    return problems
-
-
 @pytest.fixture
 def radar_oracle(observe: Observe) -> Callable[[Any, Any], None]:
     """``radar_oracle(request_body, resp)`` fails the test on any documented envelope rule broken;
@@ -251,14 +192,14 @@ def radar_oracle(observe: Observe) -> Callable[[Any, Any], None]:
     from paircert.plugin.expect import failure_message
 
     def judge(request_body: Any, resp: Any) -> None:
-        problems = _radar_oracle(request_body, resp)
-        if problems:
+        failures = judge_radar(request_body, resp)
+        if failures:
             pytest.fail(
                 failure_message(
                     "the radar answer breaks the documented envelope",
                     resp=resp,
                     expected="an answer as the radar error table and envelope rules say",
-                    problems=problems,
+                    problems=[str(failure) for failure in failures],
                 )
             )
         entry = schemas.catalogue("radar-pairing").get(resp.error_code) if resp.error_code is not None else None

@@ -93,7 +93,9 @@ def test_invalid_params_fail_with_the_documented_code(
         examples.count += 1
         resp = _post(empty_radar, case.value)
         radar_oracle(case.value, resp)
-        if resp.ok and case.level != "undocumented":
+        if resp.ok and not case.enforced:
+            observe(f"radar.invalid.{case.kind.split(':')[0]}", "success")
+        elif resp.ok:
             pytest.fail(
                 failure_message(
                     f"invalid params ({case.kind}) were accepted",
@@ -139,7 +141,7 @@ def test_malformed_envelopes_and_bodies_fail_with_the_documented_code(
         examples.count += 1
         resp = _post(empty_radar, case.value)
         radar_oracle(case.value if isinstance(case.value, dict) else None, resp)
-        if case.code is not None and case.level != "undocumented":
+        if case.code is not None and case.enforced:
             if resp.ok or resp.error_code != case.code:
                 pytest.fail(
                     failure_message(
