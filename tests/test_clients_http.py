@@ -7,6 +7,7 @@ import pytest
 
 from paircert.auth import ServerAuth
 from paircert.clients import Credentials, DcaClient, Transcript, open_client
+from paircert.clients.guard import AnswerLimits, AnswerTooDeep, AnswerTooLarge
 
 PASSWORD = "Adm1n-Pa55word-xyz"
 
@@ -86,3 +87,16 @@ def test_a_bare_httpx_client_still_gets_an_exchange() -> None:
         resp = DcaClient(http, transcript, set_method="PUT").set("/a/b", {"password": "peer-secret-1"})
     assert resp.exchange.method == "PUT" and resp.error_code == 404 and resp.error_message == "no"
     assert "peer-secret-1" not in transcript.render()
+
+
+def test_a_mock_device_is_held_to_the_answer_limits_too() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=b"[" * 200 + b"]" * 200))
+    limits = AnswerLimits(max_bytes=300, max_depth=100)
+    with open_client("http://device.test", None, transport=transport, limits=limits) as http:
+        with pytest.raises(
+            AnswerTooLarge, match=r"^device answer exceeded 300 bytes: Content-Length says 400 \(GET /a\)$"
+        ):
+            http.get("/a")
+    with open_client("http://device.test", None, transport=transport, limits=AnswerLimits(max_depth=100)) as http:
+        with pytest.raises(AnswerTooDeep, match=r"^device answer nested deeper than 100 levels \(GET /b\)$"):
+            http.get("/b")

@@ -13,7 +13,6 @@ from paircert.vapix.paths import CAMERA_COLLECTION as COLLECTION
 __all__ = ["API_ROOT", "CameraPairingClient"]
 
 
-
 class CameraPairingClient:
     """One method per documented operation, plus raw-body variants for malformed requests.
 

@@ -15,7 +15,6 @@ from paircert.vapix.paths import DEVICEINFO_PATH as BASIC_DEVICE_INFO_CGI
 __all__ = ["DeviceInfoClient", "DiscoveryClient"]
 
 
-
 def _cgi(http: httpx.Client, transcript: Transcript, path: str, method: str) -> ApiResponse:
     body = {"apiVersion": "1.0", "method": method}
     return perform(http, transcript, "cgi", "POST", path, json=body)
@@ -23,8 +22,9 @@ def _cgi(http: httpx.Client, transcript: Transcript, path: str, method: str) -> 
 
 def _dca_apis(resp: ApiResponse) -> Any:
     """``apis`` of ``/config/discover``, enveloped in ``data`` or not (the page shows it bare)."""
-    body = resp.json if isinstance(resp.json, dict) else {}
-    inner = body.get("data") if isinstance(body.get("data"), dict) else body
+    body: dict[str, Any] = resp.json if isinstance(resp.json, dict) else {}
+    data = body.get("data")
+    inner = data if isinstance(data, dict) else body
     return inner.get("apis")
 
 

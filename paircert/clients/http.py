@@ -9,7 +9,9 @@ from importlib import metadata
 import httpx
 
 from paircert.auth import HttpAuth
+from paircert.clients.guard import AnswerLimits
 from paircert.clients.transcript import Transcript
+from paircert.clients.transport import GuardedTransport, open_transport
 
 __all__ = ["Credentials", "open_client", "user_agent"]
 
@@ -55,23 +57,28 @@ def open_client(
     timeout: float = 10.0,
     transcript: Transcript | None = None,
     transport: httpx.BaseTransport | None = None,
+    limits: AnswerLimits | None = None,
 ) -> httpx.Client:
     """One keep-alive client per identity: a new client per request manages ~19 requests/s.
 
     ``verify`` is True (system trust), False (``--insecure``) or the path of a CA file. Every
-    response, 401 challenges included, goes into ``transcript`` when one is given.
+    response, 401 challenges included, goes into ``transcript`` when one is given. Every answer
+    is held to ``limits``, by default ``timeout`` for the whole exchange (httpx alone would allow
+    ``timeout`` per read); ``transport`` (a mock, in tests) is wrapped the same way.
     """
     ssl_verify, curl_tls = _tls(verify)
+    limits = limits or AnswerLimits(deadline=timeout)
+    guarded = GuardedTransport(transport, limits) if transport is not None else open_transport(ssl_verify, limits)
     auth = HttpAuth(credentials.username, credentials.password) if credentials else None
     if transcript is not None and credentials is not None:
         transcript.add_secret(credentials.password)
     return httpx.Client(
         base_url=base_url,
         auth=auth,
-        verify=ssl_verify,
         timeout=httpx.Timeout(timeout),
+        trust_env=False,  # a proxy from the environment would route around the guarded transport
         headers={"User-Agent": user_agent()},
         event_hooks=transcript.hooks(curl_tls=curl_tls) if transcript is not None else None,
-        transport=transport,
+        transport=guarded,
         follow_redirects=False,
     )

@@ -14,7 +14,6 @@ from paircert.vapix.paths import RADAR_PATHS
 __all__ = ["RADAR_PATHS", "RadarClient"]
 
 
-
 def _answers_like_the_api(resp: ApiResponse) -> bool:
     body = resp.json
     return (

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import httpx
 
+from paircert.clients.guard import AnswerLimits, check_nesting
 from paircert.clients.transcript import EXCHANGE_KEY, Exchange, Transcript
 
 __all__ = ["ApiResponse", "ApiStyle", "perform"]
@@ -78,10 +79,12 @@ def perform(
     """Send one request and pair the answer with its redacted exchange.
 
     A client opened by :func:`paircert.clients.http.open_client` recorded the exchange in its
-    hook already; a bare httpx client did not, so it is recorded here.
+    hook already, its answer held to the limits by its transport; a bare httpx client did
+    neither, so the answer's nesting is checked (before any parser recurses) and it is recorded here.
     """
     response = http.request(method, url, **kwargs)
     exchange = response.extensions.get(EXCHANGE_KEY)
     if not isinstance(exchange, Exchange):
+        check_nesting(response.read(), AnswerLimits(), f"{method} {response.request.url.path}")
         exchange = transcript.record(response)
     return ApiResponse.from_httpx(response, exchange, style)

@@ -46,7 +46,7 @@ def redact_text(text: str) -> str:
     """Redact password fields in a body that may or may not be JSON."""
     try:
         parsed = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser recurses
         return _PASSWORD_TEXT.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
     redacted = redact_json(parsed)
     return text if redacted == parsed else json.dumps(redacted, ensure_ascii=False)
@@ -157,7 +157,7 @@ class Transcript:
             try:
                 for value in _password_values(json.loads(raw)):
                     self.add_secret(value)
-            except ValueError:
+            except (ValueError, RecursionError):
                 pass
         authorization = request.headers.get("authorization", "")
         scheme = authorization.split(" ", 1)[0].lower() or None

@@ -1,0 +1,136 @@
+"""Limits on what a device may send back, and the typed errors that say how it broke them.
+
+A conformance run meets devices nobody here wrote. One that answers with JSON nested thousands of
+levels deep, hundreds of megabytes, a byte a second, or a body that never ends must fail that one
+test with a sentence about what the device did, never crash, hang or exhaust the run. Both HTTP
+stacks the suite uses (httpx for the clients, requests for schemathesis) read every answer
+through :func:`read_answer`, so the limits and the sentences exist once.
+
+The errors are :class:`httpx.TransportError` subclasses (:class:`AnswerTooSlow` also an
+:class:`httpx.TimeoutException`): whatever already handles "the target did not answer properly",
+preflight included, handles these too.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import accumulate
+
+import httpx
+
+__all__ = [
+    "AnswerLimits",
+    "AnswerTooDeep",
+    "AnswerTooLarge",
+    "AnswerTooSlow",
+    "Deadline",
+    "DeviceAnswerError",
+    "check_nesting",
+    "nesting_depth",
+    "read_answer",
+]
+
+_MIB = 1024 * 1024
+# A JSON string, possessive so a hostile body cannot make the scan backtrack.
+_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
+
+
+@dataclass(frozen=True)
+class AnswerLimits:
+    """What one answer may cost: bytes (after content decoding), JSON depth, wall time.
+
+    ``deadline`` covers the whole exchange, headers and body: httpx and urllib3 time each read
+    on its own, so a device sending a byte a second would otherwise never time out. The
+    documents' answers nest five levels at most and weigh kilobytes; the limits leave wide room.
+    """
+
+    max_bytes: int = 16 * _MIB
+    max_depth: int = 128
+    deadline: float = 30.0
+
+    def __post_init__(self) -> None:
+        if self.max_bytes < 1 or self.max_depth < 1 or self.deadline <= 0:
+            raise ValueError(f"answer limits must be positive: {self!r}")
+
+    def too_large(self, what: str, detail: str = "") -> AnswerTooLarge:
+        return AnswerTooLarge(f"device answer exceeded {_size(self.max_bytes)}{detail} ({what})")
+
+
+class DeviceAnswerError(httpx.TransportError):
+    """The device's answer broke an :class:`AnswerLimits` bound; the text says which and how."""
+
+
+class AnswerTooLarge(DeviceAnswerError):
+    pass
+
+
+class AnswerTooDeep(DeviceAnswerError):
+    pass
+
+
+class AnswerTooSlow(DeviceAnswerError, httpx.TimeoutException):
+    pass
+
+
+def _size(count: int) -> str:
+    return f"{count // _MIB} MiB" if count % _MIB == 0 else f"{count} bytes"
+
+
+class Deadline:
+    """The wall-clock end of one exchange (monotonic clock)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+    @property
+    def passed(self) -> bool:
+        return self.remaining() <= 0
+
+    def error(self, what: str) -> AnswerTooSlow:
+        return AnswerTooSlow(f"device answer not complete after {self.seconds:g} s ({what})")
+
+
+def read_answer(chunks: Iterable[bytes], limits: AnswerLimits, deadline: Deadline, what: str) -> bytes:
+    """Read a body chunk by chunk, stopping as soon as it is too large or too late.
+
+    ``what`` names the exchange in the error (``GET /path``); it never holds a body or a header,
+    so no secret can reach the message.
+    """
+    body = bytearray()
+    for chunk in chunks:
+        body += chunk
+        if len(body) > limits.max_bytes:
+            raise limits.too_large(what)
+        if deadline.passed:
+            raise deadline.error(what)
+    return bytes(body)
+
+
+def nesting_depth(body: bytes) -> int:
+    """How deep the brackets of a JSON text nest, strings ignored; no recursion, linear time."""
+    brackets = _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
+    return max(accumulate(map(_STEP.__getitem__, brackets), initial=0))
+
+
+def check_nesting(body: bytes, limits: AnswerLimits, what: str) -> None:
+    """Refuse a body nested deeper than the limit before any JSON parser recurses into it.
+
+    CPython's ``json.loads`` recurses once per level and raises RecursionError near depth 1000
+    (at 100,000 too, without crashing); every walker after it (redaction, schema validation)
+    recurses as well. Any body that starts like JSON is checked, whatever its content type,
+    because every consumer tries to parse every body.
+    """
+    head = body.lstrip()[:1]
+    if head not in (b"[", b"{") or (body.count(b"[") + body.count(b"{")) <= limits.max_depth:
+        return
+    if nesting_depth(body) > limits.max_depth:
+        raise AnswerTooDeep(f"device answer nested deeper than {limits.max_depth} levels ({what})")
