@@ -51,14 +51,21 @@ DOCUMENTATION_IPV4: Final = (
 DOCUMENTATION_IPV6: Final = ipaddress.IPv6Network("2001:db8::/32")
 RESERVED_TLDS: Final = ("example", "invalid")
 
-IPV6_FORMS: Final = ("compressed", "full", "full-short-groups", "mixed-case", "embedded-ipv4", "ipv4-mapped")
+IPV6_FORMS: Final = (
+    "compressed",
+    "full",
+    "full-short-groups",
+    "mixed-case",
+    "embedded-ipv4",
+    "embedded-ipv4-six-groups",
+    "ipv4-mapped",
+)
 """Textual forms :func:`ipv6_addresses` draws from.
 
 ``full-short-groups`` is eight groups without leading zeros (``2001:db8:0:0:1:0:0:1``);
 ``embedded-ipv4`` writes the last 32 bits as a dotted quad after ``::`` (``2001:db8::192.0.2.1``);
-``ipv4-mapped`` is ``::ffff:`` plus a documentation IPv4 address. The mixed notation with six
-explicit groups (``2001:db8:0:0:0:0:192.0.2.1``, ``0:0:0:0:0:ffff:192.0.2.1``) is valid RFC 4291
-text but is not drawn: the strict address layer's pattern does not accept it.
+``embedded-ipv4-six-groups`` is the mixed notation of RFC 4291 §2.2 with six explicit groups
+(``2001:db8:0:0:0:0:192.0.2.1``); ``ipv4-mapped`` is ``::ffff:`` plus a documentation IPv4 address.
 """
 
 INVALID_ADDRESS_KINDS: Final = (
@@ -158,10 +165,13 @@ def _ipv6_text(draw: st.DrawFn, form: str) -> str:
         return ":".join(f"{int(group, 16):x}" for group in address.exploded.split(":"))
     if form == "mixed-case":
         return _mixed_case(draw, draw(st.sampled_from((address.compressed, address.exploded))))
-    # embedded-ipv4: up to four groups, "::", then the last 32 bits as a documentation dotted quad
-    # (the strict layer's pattern wants the "::" in this notation).
+    quad = str(draw(_ipv4_objects()))
+    if form == "embedded-ipv4-six-groups":
+        groups = [f"{g:x}" for g in draw(st.lists(_group_values(), min_size=4, max_size=4))]
+        return ":".join(["2001", "db8", *groups, quad])
+    # embedded-ipv4: up to four groups, "::", then the last 32 bits as a documentation dotted quad.
     explicit = [f"{g:x}" for g in draw(st.lists(_group_values(), min_size=0, max_size=2))]
-    return ":".join(["2001", "db8", *explicit]) + "::" + str(draw(_ipv4_objects()))
+    return ":".join(["2001", "db8", *explicit]) + "::" + quad
 
 
 # --------------------------------------------------------------------------- DNS names

@@ -10,6 +10,7 @@ Every address is from a documentation range (RFC 5737 / RFC 3849) or a ``.exampl
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from typing import Any
 
@@ -72,3 +73,20 @@ def radar_revision(radar: RadarClient, observe: Callable[[str, Any], None]) -> s
         blocked("getRadarConnection carries neither tls/tls-verify nor tls-certificate-cn: unknown document revision")
     observe("radar.revision", revision)
     return revision
+
+
+def _same_address(sent: Any, read: Any) -> bool:
+    if not isinstance(sent, str) or not isinstance(read, str):
+        return bool(sent == read)
+    try:
+        return ipaddress.ip_address(sent) == ipaddress.ip_address(read)
+    except ValueError:
+        return sent.lower().rstrip(".") == read.lower().rstrip(".")
+
+
+@pytest.fixture
+def same_address() -> Callable[[Any, Any], bool]:
+    """``same_address(sent, read)``: the address read back is the one sent. A device may keep the
+    canonical text (RFC 5952 IPv6, a name in lower case): the documents say only that GET answers
+    the value set, and these texts name the same address."""
+    return _same_address

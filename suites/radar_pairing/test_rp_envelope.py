@@ -41,6 +41,29 @@ def test_get_supported_versions_works_without_api_version(radar: RadarClient) ->
     assert sorted(without["apiVersions"]) == sorted(with_version["apiVersions"])
 
 
+@pytest.mark.parametrize("kind", ["unsupported", "malformed"])
+@pytest.mark.requirement("RP-VERSION-LIST", "RP-ERROR-ENVELOPE", "VAPIX-API-ERROR-HTTP-200")
+def test_get_supported_versions_with_a_version_it_lacks_answers_the_list_or_an_error(
+    radar: RadarClient, kind: str, observe: Observe
+) -> None:
+    """getSupportedVersions is how a client learns the versions; whether it checks the request's
+    apiVersion is undocumented, so success with the list and an error (2100, or any code for a
+    malformed version) are both accepted, and which one is recorded."""
+    supported = _supported(radar)
+    api_version = f"{max(supported) + 1}.0" if kind == "unsupported" else "one.zero"
+    resp = radar.get_supported_versions(api_version=api_version)
+    if resp.ok:
+        data = expect_success(resp, schema="radar-pairing/response/getSupportedVersions")
+        majors = {int(version.split(".")[0]) for version in data["apiVersions"]}
+        assert majors == set(supported), f"asked with {api_version}: {data['apiVersions']}, else {supported}"
+    else:
+        expect_error(resp, code=2100 if kind == "unsupported" else None, statuses=(200,), schema="radar-pairing/error")
+    observe(
+        f"radar.getSupportedVersions.{kind}_api_version",
+        {"answer": "success" if resp.ok else resp.error_code, "apiVersion": resp.json.get("apiVersion")},
+    )
+
+
 @pytest.mark.parametrize("method", ["getSupportedVersions", "getRadarConnection"])
 @pytest.mark.requirement("RP-CONTEXT-ECHO", "RP-METHOD-ECHO")
 def test_context_is_echoed_on_success(radar: RadarClient, method: str) -> None:
