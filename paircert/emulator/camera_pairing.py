@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from ..schemas import catalogue
 from ..vapix.paths import CAMERA_API_ROOT as API_ROOT
 from .auth import has_role
 from .body import BodyError, parse_json, read_body
@@ -41,7 +42,7 @@ SETTABLE = ("address", "username", "password", "description", "streamingprotocol
 SET_METHODS = ("PATCH", "PUT")  # PUT is how AXIS OS 11.10 and older SET a property.
 ADMIN_ONLY = ("admin",)
 
-STREAMING_ERRORS = {106: "Lost connection", 107: "Unauthorized", 108: "Could Not Connect"}
+STREAMING_ERRORS = {code: catalogue("camera-pairing")[code].message for code in (106, 107, 108)}
 
 
 def _allowed(shape: str, prop: str | None = None) -> tuple[str, ...]:
@@ -147,7 +148,7 @@ class CameraPairingApi:
 
     def _check_not_own(self, address: str) -> None:
         if self.device.is_own(address):
-            raise ApiError(400, 101, "The specified address is already assigned to the device itself.")
+            raise ApiError(400, 101, catalogue("camera-pairing")[101].message)
 
     async def _add(self, request: Request) -> Response:
         body = await _json_body(request)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..schemas import ApiName, catalogue
+
 __all__ = [
     "MAX_PAIRINGS",
     "CameraStatus",
@@ -37,12 +39,14 @@ RadarState = Literal[
 
 
 class Conflict(Exception):
-    """An operation the current state forbids; ``code`` is the API error code (104, 2200, 2201)."""
+    """An operation the current state forbids; ``code`` is the API error code (104, 2200, 2201),
+    and the message is the catalogue's for it unless one is given."""
 
-    def __init__(self, code: int, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, code: int, message: str | None = None) -> None:
+        api: ApiName = "camera-pairing" if code < 1000 else "radar-pairing"
         self.code = code
-        self.message = message
+        self.message = message if message is not None else catalogue(api)[code].message
+        super().__init__(self.message)
 
 
 @dataclass
@@ -111,7 +115,7 @@ class DeviceModel:
 
     def add_pairing(self, pairing: Pairing) -> Pairing:
         if len(self.pairings) >= MAX_PAIRINGS:
-            raise Conflict(104, "Maximum number of camera pairings reached.")
+            raise Conflict(104)
         self.pairings[pairing.id] = pairing
         return pairing
 
@@ -134,23 +138,23 @@ class DeviceModel:
 
     def set_radar(self, config: RadarConfig) -> None:
         if self.radar_active:
-            raise Conflict(2200, "Configuration cannot be changed or removed while enabled.")
+            raise Conflict(2200)
         self.radar = config
 
     def clear_radar(self) -> None:
         if self.radar_active:
-            raise Conflict(2200, "Configuration cannot be changed or removed while enabled.")
+            raise Conflict(2200)
         self.radar = None
 
     def get_radar_active(self) -> bool:
         if self.radar is None:
-            raise Conflict(2201, "Missing configuration.")
+            raise Conflict(2201)
         return self.radar_active
 
     def set_radar_active(self, active: bool) -> bool:
         """Set the flag; answer whether it changed (so the caller starts or stops the link)."""
         if self.radar is None:
-            raise Conflict(2201, "Missing configuration.")
+            raise Conflict(2201)
         changed = self.radar_active != active
         self.radar_active = active
         if changed:

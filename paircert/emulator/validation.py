@@ -13,6 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from ..schemas import catalogue
+
 __all__ = [
     "ADD_FIELDS",
     "LENGTH_LIMITS",
@@ -83,7 +85,7 @@ def _check_value(name: str, value: Any) -> None:
     if len(value) > limit:
         raise Invalid(f"{name} is longer than {limit} characters")
     if name == "address" and classify_address(value) is None:
-        raise Invalid("The specified address is not valid.", code=102)
+        raise Invalid(catalogue("camera-pairing")[102].message, code=102)
 
 
 def check_add(data: Any) -> dict[str, Any]:
