@@ -12,12 +12,16 @@ stops when the client goes away; each call runs under a 30 s hang guard.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import socketserver
+import subprocess
+import sys
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -38,6 +42,7 @@ from paircert.clients.preflight import PreflightError, preflight
 from paircert.clients.requests_session import open_requests_session
 from paircert.clients.response import perform
 
+REPO = Path(__file__).resolve().parents[1]
 MIB = 1024 * 1024
 HUGE = 300 * MIB
 CHUNK = 64 * 1024
@@ -280,3 +285,102 @@ def test_a_deep_request_body_the_suite_sends_is_recorded_without_recursion_error
     with open_client(_url(device), None, timeout=READ_TIMEOUT, transcript=transcript, limits=LIMITS) as http:
         answer = _within_hang_guard(lambda: DcaClient(http, transcript).request("POST", "/x", content=DEEP))
     assert answer.ok and transcript.exchanges[-1].request_body.startswith("[[[")
+
+
+class _HostileProxy(socketserver.ThreadingTCPServer):
+    """Forwards each request to the emulator, except that a path ending in ``hostile_suffix`` gets
+    a 300 MiB chunked answer straight from here: a device that is fine but for one endpoint."""
+
+    daemon_threads = True
+
+    def __init__(self, upstream: tuple[str, int], hostile_suffix: str) -> None:
+        super().__init__(("127.0.0.1", 0), _ProxyHandler)
+        self.upstream = upstream
+        self.hostile_suffix = hostile_suffix
+        self.mode = "chunked-huge"
+        self.sent = 0
+        self.hostile_requests = 0
+        self.lock = threading.Lock()
+
+    def count(self, n: int) -> None:
+        with self.lock:
+            self.sent += n
+
+
+class _ProxyHandler(_Handler):
+    server: _HostileProxy  # type: ignore[assignment]
+
+    def handle(self) -> None:
+        sock: socket.socket = self.request
+        sock.settimeout(HANG_GUARD)
+        data = b""
+        while b"\r\n\r\n" not in data and len(data) < 64 * 1024:
+            part = sock.recv(65536)
+            if not part:
+                return
+            data += part
+        head, _, body = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        path = lines[0].split(" ")[1].partition("?")[0]
+        length = next((int(v) for k, _, v in (h.partition(":") for h in lines[1:]) if k.lower() == "content-length"), 0)
+        while len(body) < length:
+            part = sock.recv(65536)
+            if not part:
+                return
+            body += part
+        try:
+            if path.endswith(self.server.hostile_suffix):
+                self.server.hostile_requests += 1
+                self._chunked_huge(sock)
+                return
+            kept = [h for h in lines[1:] if h.partition(":")[0].strip().lower() != "connection"]
+            forwarded = "\r\n".join([lines[0], *kept, "Connection: close"]).encode("latin-1") + b"\r\n\r\n" + body
+            with socket.create_connection(self.server.upstream, timeout=HANG_GUARD) as upstream:
+                upstream.sendall(forwarded)
+                for _ in range(100_000):  # an emulator answer is far smaller than 6 GiB
+                    part = upstream.recv(65536)
+                    if not part:
+                        break
+                    sock.sendall(part)
+        except OSError:
+            pass
+
+
+def test_a_run_against_a_device_with_one_hostile_endpoint_fails_that_test_only(tmp_path: Path) -> None:
+    """``paircert run --target``: the endpoint that answers 300 MiB fails its test with the
+    guard's sentence; the test beside it, on the same device, passes; the run ends."""
+    from paircert.emulator.config import EmulatorConfig, User
+    from paircert.emulator.embedded import EmbeddedEmulator
+
+    password = "Adm1n-hostile-Secret-4711"
+    config = EmulatorConfig(state_dir=tmp_path / "state", users=[User("root", password, "admin")])
+    with EmbeddedEmulator(config) as emulator:
+        upstream = httpx.URL(emulator.http_url)
+        proxy = _HostileProxy((upstream.host, upstream.port or 80), "/openapi.json")
+        thread = threading.Thread(target=proxy.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+        thread.start()
+        try:
+            host, port = proxy.socket.getsockname()[:2]
+            environment = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
+            environment.update(PYTHONPATH=str(REPO), PAIRCERT_PASSWORD=password)
+            result = subprocess.run(
+                [sys.executable, "-m", "paircert", "run", "--target", f"http://{host}:{port}", "--user", "root"]
+                + ["--report-dir", "out", "--profile", "gate", "-k", "test_linked_json_documents_answer_json"],
+                cwd=tmp_path,
+                env=environment,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+        finally:
+            proxy.shutdown()
+            proxy.server_close()
+            thread.join(5)
+    (run_dir,) = (tmp_path / "out").iterdir()
+    tests = json.loads((run_dir / "results.json").read_text())["tests"]
+    verdicts = {test["nodeid"].rpartition("[")[2].rstrip("]"): test for test in tests}
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
+    assert verdicts["model.json"]["verdict"] in ("pass", "observed")  # observed: passed, with notes
+    assert verdicts["openapi.json"]["verdict"] == "fail"
+    assert "device answer exceeded 16 MiB (GET /" in str(verdicts["openapi.json"].get("message"))
+    assert proxy.hostile_requests >= 1 and proxy.sent < 64 * MIB
