@@ -1,4 +1,4 @@
-"""The asyncio RTSP server shell: sockets, TLS, timeouts and fault switches around the core.
+"""The asyncio RTSP server shell: timeouts and fault switches around the core, on the one listener.
 
 Everything RTSP-specific is decided by :class:`~paircert.rtsp.connection.Connection` and the
 session machine; this module reads and writes bytes, answers the methods paircert serves
