@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from ..vapix.paths import RADAR_PATHS as _BOTH_RADAR_PATHS
+
 if TYPE_CHECKING:  # config carries a Choices, so the import goes one way at run time
     from .config import Role
 
@@ -21,7 +23,6 @@ __all__ = ["ALTERNATE", "CHOICE_NAMES", "REFERENCE", "ChoiceName", "Choices", "c
 ChoiceName = Literal["reference", "alternate"]
 CHOICE_NAMES: tuple[ChoiceName, ...] = ("reference", "alternate")
 
-_BOTH_RADAR_PATHS = ("/axis-cgi/networkradarpairing.cgi", "/networkradarpairing.cgi")
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ from typing import Literal
 from ..rtsp.client import Received, RequestFailed, RtspClient
 from ..rtsp.errors import MalformedPacket, ProtocolError
 from ..rtsp.sdp import MediaDescription, SessionDescription
+from ..vapix.paths import MEDIA_PATH as CAMERA_PATH
+from ..vapix.paths import RADAR_METADATA_PATH as RADAR_PATH
 from .dialer import Dialer, DialRefused, IPAddress
 from .identify import identify
 from .links import LinkFailure, LinkStep, LinkTarget, PeerIdentity
@@ -35,8 +37,6 @@ from .restream import Feed
 
 __all__ = ["CAMERA_PATH", "FRAME_TIMEOUT", "RADAR_PATH", "RTSP_TIMEOUT", "TEARDOWN_TIMEOUT", "stream_step"]
 
-CAMERA_PATH = "/axis-media/media.amp"
-RADAR_PATH = "/axis-media/media.amp?video=0&audio=0&analytics=polygon"
 FRAME_TIMEOUT = 3.0
 RTSP_TIMEOUT = 5.0
 TEARDOWN_TIMEOUT = 1.0

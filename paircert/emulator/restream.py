@@ -28,13 +28,13 @@ from urllib.parse import parse_qs, urlsplit
 from ..rtsp.rtp import RtpPacket
 from ..rtsp.sdp import MediaDescription, SessionDescription, metadata_media
 from ..rtsp.server import RtspServer
+from ..vapix.paths import MEDIA_PATH
 from .auth import REALM
 from .certs import TlsFiles
 from .config import EmulatorConfig
 
 __all__ = ["CONTROL", "MEDIA_PATH", "Feed", "Relay", "start_rtsp_servers"]
 
-MEDIA_PATH = "/axis-media/media.amp"
 CONTROL = "trackID=1"
 VIEWER_FRAMES = 64
 MAX_PACKETS_PER_FRAME = 4096

@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from paircert.rtsp.rtp import RtpPacket
 from paircert.rtsp.sdp import SessionDescription, h264_media, metadata_media
+from paircert.vapix.paths import MEDIA_PATH
 
 from .fanout import FanOut, FanOutStats
 from .metadata import MetadataProducer, MetadataSettings, MetadataTrackState
@@ -21,7 +22,6 @@ from .video import H264Producer, VideoSettings, VideoTrackState
 
 __all__ = ["MEDIA_PATH", "TRACK", "CameraMedia", "RadarMedia"]
 
-MEDIA_PATH = "/axis-media/media.amp"
 TRACK = "trackID=1"
 
 

@@ -14,6 +14,8 @@ __all__ = [
     "CAMERA_COLLECTION",
     "DCA_DISCOVER_ROOT",
     "DEVICEINFO_PATH",
+    "MEDIA_PATH",
+    "RADAR_METADATA_PATH",
     "RADAR_PATHS",
 ]
 
@@ -34,3 +36,9 @@ DEVICEINFO_PATH: Final = "/axis-cgi/basicdeviceinfo.cgi"
 RADAR_PATHS: Final = ("/axis-cgi/networkradarpairing.cgi", "/networkradarpairing.cgi")
 """PROTOCOL-NOTES §2: every other Axis JSON CGI lives under /axis-cgi/; the document shows the bare
 path. Devices may answer either, so both are served and probed in this order (VAPIX-CGI-PATH)."""
+
+MEDIA_PATH: Final = "/axis-media/media.amp"
+"""PROTOCOL-NOTES §3: the RTSP/RTSPS media path of an Axis device, the peers' and the emulator's."""
+
+RADAR_METADATA_PATH: Final = f"{MEDIA_PATH}?video=0&audio=0&analytics=polygon"
+"""PROTOCOL-NOTES §3: the radar's metadata stream (ONVIF metadata, no video, no audio)."""
