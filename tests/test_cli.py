@@ -9,11 +9,13 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 
 from paircert.auth import ServerAuth
+from paircert.plugin.options import RUN_OPTIONS
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -47,13 +49,22 @@ def closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@dataclass
+class RejectingDevice:
+    url: str
+    fresh_requests: list[str] = field(default_factory=list)  # requests without Authorization
+
+
 @pytest.fixture
-def rejecting_device() -> Iterator[str]:
+def rejecting_device() -> Iterator[RejectingDevice]:
     """A device that answers every request with a Digest challenge: credentials are never accepted."""
     verifier = ServerAuth("AXIS_TEST", {})
+    device = RejectingDevice("")
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def _challenge(self) -> None:
+            if "Authorization" not in self.headers:
+                device.fresh_requests.append(self.path)
             length = int(self.headers.get("Content-Length") or 0)
             self.rfile.read(length)
             self.send_response(401)
@@ -70,8 +81,9 @@ def rejecting_device() -> Iterator[str]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
+    device.url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield device
     finally:
         server.shutdown()
         server.server_close()
@@ -86,6 +98,8 @@ def rejecting_device() -> Iterator[str]:
         ([], "the following arguments are required: command"),
         (["emulator", "--", "-x"], "extra pytest arguments after '--' only go with 'run'"),
         (["run", "--target", "http://127.0.0.1:1"], "--target needs the admin password"),
+        (["run", "--ca-file", "/nonexistent/ca.pem"], "--ca-file: no such file"),
+        (["run", "--digest-algorithms", "SHA-1"], "--digest-algorithms: unsupported Digest algorithm 'SHA-1'"),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(args: list[str], fragment: str) -> None:
@@ -111,13 +125,34 @@ def test_unreachable_target_is_one_line_and_exit_3(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []  # nothing ran, nothing written
 
 
-def test_rejected_credentials_are_a_different_line(tmp_path: Path, rejecting_device: str) -> None:
+def test_rejected_credentials_are_a_different_line_from_one_preflight(
+    tmp_path: Path, rejecting_device: RejectingDevice
+) -> None:
     result = paircert(
-        "run", "--target", rejecting_device, "--user", "root", env={"PAIRCERT_PASSWORD": "wrong-pw-123"}, cwd=tmp_path
+        "run",
+        "--target",
+        rejecting_device.url,
+        "--user",
+        "root",
+        env={"PAIRCERT_PASSWORD": "wrong-pw-123"},
+        cwd=tmp_path,
     )
     assert result.returncode == 3
     line = one_error_line(result)
     assert "rejected the admin credentials for user 'root'" in line and "wrong-pw-123" not in line
+    assert len(rejecting_device.fresh_requests) == 1, (
+        rejecting_device.fresh_requests
+    )  # one preflight, one first contact
+
+
+def test_run_help_shows_every_run_option_with_the_plugins_help_text() -> None:
+    result = paircert("run", "--help")
+    assert result.returncode == 0
+    text = "".join(result.stdout.split())  # argparse wraps lines, also inside hyphenated words
+    shown = [option for option in RUN_OPTIONS if option.cli]
+    assert len(shown) >= 15
+    for option in shown:
+        assert option.flag in text and "".join(option.help.split()) in text, option.flag
 
 
 def test_emulator_without_users_or_password_is_a_usage_error() -> None:

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
+
+from paircert.clients.transcript import Exchange
+from paircert.plugin.options import PASSWORD_ENV, RunConfig, RunConfigError, command_line, read_run_config
+from paircert.plugin.redaction import RunTranscript
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -194,4 +200,77 @@ def test_blocked_and_not_applicable_are_prefixed_skips(tmp_path: Path) -> None:
 def test_loading_the_plugin_twice_configures_it_once(tmp_path: Path) -> None:
     (tmp_path / "conftest.py").write_text('pytest_plugins = ["paircert.plugin"]\n')
     result = run_pytest(tmp_path, PLAIN, "-p", "paircert.plugin")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def checked(**values: object) -> RunConfig:
+    return read_run_config({f"paircert_{name}": value for name, value in values.items()}, {})
+
+
+def test_the_run_config_falls_back_to_the_environment_and_keeps_a_seed_of_zero() -> None:
+    run = read_run_config({"paircert_target": "http://192.0.2.50/", "paircert_seed": 0}, {PASSWORD_ENV: "env-secret-1"})
+    assert run.target_url == "http://192.0.2.50" and run.seed == 0
+    assert run.admin is not None and run.admin.password == "env-secret-1"
+    assert run.digest_algorithms == ("MD5",) and run.peers.ports == (554, 322, 80, 443)
+    assert "env-secret-1" not in repr(run)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"viewer": "nocolon"}, "--viewer: expected NAME:SECRET"),
+        ({"peer_ports": "554,322,80,x"}, "--peer-ports: expected four ports"),
+        ({"budget_scale": 0.0}, "--budget-scale: expected a positive factor"),
+        ({"digest_algorithms": "MD5,MD5"}, "--digest-algorithms: Digest algorithm MD5 given twice"),
+        ({"profile": "fast"}, "--profile: invalid choice: 'fast'"),
+    ],
+)
+def test_each_wrong_value_is_one_run_config_error(values: dict[str, object], message: str) -> None:
+    with pytest.raises(RunConfigError, match=re.escape(message)):
+        checked(**values)
+
+
+def test_the_forwarded_command_line_carries_secrets_only_in_the_environment() -> None:
+    argv, environment = command_line(
+        {
+            "paircert_target": "http://192.0.2.50",
+            "paircert_password": "admin-secret",
+            "paircert_operator": "op:op-secret",
+            "paircert_insecure": True,
+            "paircert_seed": 0,
+            "paircert_profile": "full",  # the default: not forwarded
+        }
+    )
+    assert argv == ["--target", "http://192.0.2.50", "--insecure", "--seed", "0"]
+    assert environment == {PASSWORD_ENV: "admin-secret", "PAIRCERT_OPERATOR": "op:op-secret"}
+    assert read_run_config(dict(zip(argv[::2], argv[1::2], strict=False)), environment).admin is not None
+
+
+def test_generated_passwords_are_redacted_but_not_learned_while_they_are_test_data() -> None:
+    recorded: list[Exchange] = []
+    transcript = RunTranscript(recorded.append)
+    transcript.keep_secret("run-credential")
+
+    def send(password: str) -> None:
+        request = httpx.Request("POST", "http://device.test/x", json={"password": password})
+        transcript.record(httpx.Response(200, json={}, request=request))
+
+    with transcript.passwords_are_test_data():
+        send("invalid_params")
+        send("run-credential")
+    assert transcript.scrub("invalid_params run-credential") == "invalid_params <redacted>"
+    send("learned-later")
+    assert transcript.scrub("learned-later") == "<redacted>"
+    assert len(recorded) == 3 and all("invalid_params" not in e.request_body for e in recorded)
+
+
+def test_the_embedded_emulator_offers_the_runs_digest_algorithms(tmp_path: Path) -> None:
+    source = (
+        "def test_offer(http_anonymous):\n"
+        "    response = http_anonymous.get('/config/rest/camera-pairing/v1beta/camerapairings')\n"
+        "    offers = response.headers.get_list('www-authenticate')\n"
+        "    assert response.status_code == 401 and offers, offers\n"
+        "    assert all('algorithm=SHA-256' in offer for offer in offers if offer.startswith('Digest')), offers\n"
+    )
+    result = run_pytest(tmp_path, source, "--digest-algorithms", "sha-256")
     assert result.returncode == 0, result.stdout + result.stderr

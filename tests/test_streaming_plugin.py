@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from paircert.plugin.options import STANDARD_PEER_PORTS, PeerOptions, RunConfig
@@ -54,7 +55,7 @@ def test_holds_fails_when_the_value_changes() -> None:
         poll.holds("ok", 1.0, label="hold")
 
 
-def run_config(**peers: Any) -> RunConfig:
+def run_config(digest_algorithms: tuple[str, ...] = ("MD5",), **peers: Any) -> RunConfig:
     return RunConfig(
         target_url="http://192.0.2.50",
         user="root",
@@ -68,6 +69,7 @@ def run_config(**peers: Any) -> RunConfig:
         budget_scale=1.0,
         run_id="r",
         report_dir=None,
+        digest_algorithms=digest_algorithms,
         peers=PeerOptions(**peers),
     )
 
@@ -80,14 +82,21 @@ def test_a_real_target_without_peer_addresses_blocks_with_what_to_pass() -> None
     assert run_config().peers.ports == STANDARD_PEER_PORTS == (554, 322, 80, 443)
 
 
-def test_a_real_target_with_only_a_camera_address_blocks_the_radar(tmp_path: Path) -> None:
-    hosting = PeerHosting(run_config(address="127.0.0.2", ports=(0, 0, 0, 0), ca_dir=tmp_path))
+def test_a_real_target_with_only_a_camera_address_blocks_the_radar_and_offers_the_runs_digest(tmp_path: Path) -> None:
+    run = run_config(("SHA-256",), address="127.0.0.2", ports=(0, 0, 0, 0), ca_dir=tmp_path)
+    hosting = PeerHosting(run)
     try:
         camera = hosting.peer("camera")
         assert camera.address == "127.0.0.2" and camera.product_model
         assert (tmp_path / "paircert-test-ca.pem").is_file()
         with pytest.raises(PeersUnavailable, match="--radar-peer-address"):
             hosting.peer("radar")
+        assert camera.handle.urls.http is not None
+        challenge = httpx.post(
+            f"{camera.handle.urls.http}/axis-cgi/basicdeviceinfo.cgi", timeout=5
+        )  # no method: a challenge
+        offers = challenge.headers.get_list("www-authenticate")
+        assert challenge.status_code == 401 and offers and all("algorithm=SHA-256" in o for o in offers), offers
     finally:
         hosting.close()
 

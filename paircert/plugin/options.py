@@ -359,7 +359,7 @@ def read_run_config(values: Mapping[str, Any], environ: Mapping[str, str]) -> Ru
     if target is not None and password is None:
         raise RunConfigError(f"--target needs the admin password: set {PASSWORD_ENV} (or pass --password)")
     seed = given["paircert_seed"]
-    budget_scale = float(given["paircert_budget_scale"] or 1.0)
+    budget_scale = float(given["paircert_budget_scale"] if given["paircert_budget_scale"] is not None else 1.0)
     if budget_scale <= 0:
         raise RunConfigError(f"--budget-scale: expected a positive factor, got {budget_scale}")
     try:
