@@ -1,6 +1,7 @@
 """Before a run: does the target answer, and does it accept the admin credentials?
 
-Shared by the pytest plugin and the CLI, so both say the same one line about a dead target.
+The plugin calls it once per run, when its target comes up (``paircert.plugin.target.Target``);
+``paircert run`` reports the same one line about a dead target or rejected credentials.
 """
 
 from __future__ import annotations
