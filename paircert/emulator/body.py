@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 
 from ..vapix.body import (
     BODY_LIMIT,
@@ -26,12 +26,16 @@ __all__ = ["BODY_LIMIT", "BodyError", "BodyLimits", "parse_json", "read_body", "
 
 
 async def read_body(request: Request, limit: int | BodyLimits = BODY_LIMIT) -> bytes:
-    """The body's bytes, or BodyError (411, 413) as soon as the declared or received size says so."""
+    """The body's bytes, or BodyError (411, 413) as soon as the declared or received size says so
+    (400 when the client leaves half way)."""
     limits = limit if isinstance(limit, BodyLimits) else BodyLimits(max_bytes=limit)
     check_declared_length(limits, request.headers.get("content-length"))
     buffer = BodyBuffer(limits)
-    async for chunk in request.stream():
-        buffer.feed(chunk)
+    try:
+        async for chunk in request.stream():
+            buffer.feed(chunk)
+    except ClientDisconnect:  # the answer goes nowhere, but the handler must still end cleanly
+        raise BodyError(400, "the client left before the body ended") from None
     return buffer.value()
 
 

@@ -24,6 +24,8 @@ __all__ = ["HttpFaults", "HttpRecord", "HttpRequest", "HttpResponse", "HttpServe
 MAX_BODY = 64 * 1024
 MAX_REQUESTS_PER_CONNECTION = 1000
 _READ_SIZE = 64 * 1024
+LINGER_SECONDS = 2.0
+LINGER_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -166,8 +168,11 @@ class HttpServer:
                     else:
                         return
                 record.status = response.status
-                await self._send(conn, writer, response)
-                if conn.our_state is h11.MUST_CLOSE or response.status == 413:
+                await self._send(conn, writer, response, close=response.status == 413)
+                if response.status == 413:
+                    await self._linger(reader)
+                    return
+                if conn.our_state is h11.MUST_CLOSE:
                     return
                 conn.start_next_cycle()
             except h11.RemoteProtocolError:
@@ -175,6 +180,18 @@ class HttpServer:
                 return
             except (TimeoutError, OSError, ssl.SSLError, h11.LocalProtocolError):
                 return
+
+    async def _linger(self, reader: asyncio.StreamReader) -> None:
+        """Drop what the client still sends before closing, so the close does not reset the answer
+        out of its receive buffer (the staged tear-down of RFC 9112 §9.6); bounded in bytes and time."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + LINGER_SECONDS
+        discarded = 0
+        while discarded < LINGER_BYTES and (remaining := deadline - loop.time()) > 0:
+            data = await asyncio.wait_for(reader.read(_READ_SIZE), remaining)
+            if not data:
+                return
+            discarded += len(data)
 
     async def _send(
         self, conn: h11.Connection, writer: asyncio.StreamWriter, response: HttpResponse, *, close: bool = False

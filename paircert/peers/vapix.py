@@ -7,22 +7,23 @@ anyone. The record of each request notes the JSON method and the authentication 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from paircert.auth import AuthResult, ServerAuth
-from paircert.vapix.deviceinfo import DEVICEINFO_PATH, UNRESTRICTED, VERSION
+from paircert.vapix.body import BodyError, BodyLimits, check_body
+from paircert.vapix.cgi import CgiChoices, CgiResult
+from paircert.vapix.deviceinfo import DEVICEINFO_PATH, DeviceInfoCgi
 
-from .httpserver import HttpFaults, HttpRequest, HttpResponse
+from .httpserver import MAX_BODY, HttpFaults, HttpRequest, HttpResponse
 
 __all__ = ["DeviceInfoHandler"]
 
-_OPEN_METHODS = ("getAllUnrestrictedProperties", "getSupportedVersions")
+# h11 has already framed the body (Content-Length or chunked), so no length header is required.
+_LIMITS = BodyLimits(max_bytes=MAX_BODY, require_length=False)
 
 
-def _json(status: int, body: Mapping[str, Any], headers: Sequence[tuple[str, str]] = ()) -> HttpResponse:
-    return HttpResponse(status, json.dumps(body, separators=(",", ":")).encode(), headers=list(headers))
+def _response(result: CgiResult, extra: Sequence[tuple[str, str]] = ()) -> HttpResponse:
+    return HttpResponse(result.status, result.body, result.content_type, [*result.headers, *extra])
 
 
 class DeviceInfoHandler:
@@ -38,23 +39,9 @@ class DeviceInfoHandler:
         digest_algorithms: Sequence[str] = ("MD5",),
         faults: HttpFaults,
     ) -> None:
-        self.properties = dict(properties)
+        self.info = DeviceInfoCgi(properties, CgiChoices(limits=_LIMITS))
         self.faults = faults
         self.auth = ServerAuth(realm, users, schemes=schemes, algorithms=digest_algorithms)
-
-    def _envelope(
-        self, method: Any, context: Any, *, data: Any = None, error: tuple[int, str] | None = None
-    ) -> dict[str, Any]:
-        body: dict[str, Any] = {"apiVersion": VERSION}
-        if context is not None:
-            body["context"] = context
-        if isinstance(method, str):
-            body["method"] = method
-        if error is not None:
-            body["error"] = {"code": error[0], "message": error[1]}
-        else:
-            body["data"] = data
-        return body
 
     def _authenticate(self, request: HttpRequest) -> AuthResult:
         header = request.headers.get("authorization")
@@ -62,44 +49,29 @@ class DeviceInfoHandler:
         request.record.auth_scheme = result.scheme or request.record.auth_scheme
         return result
 
-    def _challenge(self, method: Any, context: Any, stale: bool) -> HttpResponse:
-        challenges = self.auth.challenges(stale)
-        body = self._envelope(method, context, error=(2106, "Authentication failed."))
-        return _json(401, body, [("WWW-Authenticate", c) for c in challenges])
-
     async def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path != DEVICEINFO_PATH:
-            return _json(404, self._envelope(None, None, error=(2107, "Not found.")))
+            return _response(self.info.cgi.transport(404))
         if request.method != "POST":
-            return _json(405, self._envelope(None, None, error=(2107, "Transport level error.")), [("Allow", "POST")])
+            return _response(self.info.handle(request.method, b"", authenticated=False))
         if not request.body and "authorization" not in request.headers:
             # An anonymous POST without a body names no method; curl --digest sends one to get the challenge.
-            return self._challenge(None, None, False)
+            return _response(self.info.cgi.transport(401), [("WWW-Authenticate", c) for c in self.auth.challenges()])
+        body: bytes | BodyError
         try:
-            body = json.loads(request.body)
-        except (ValueError, UnicodeDecodeError):
-            body = None
-        if not isinstance(body, dict):
-            return _json(400, self._envelope(None, None, error=(2101, "Invalid JSON.")))
-        method, context = body.get("method"), body.get("context")
-        request.record.cgi_method = method if isinstance(method, str) else None
-        result = self._authenticate(request)
-        request.record.authenticated = result.ok
-        if request.headers.get("authorization") and not result.ok:
-            return self._challenge(method, context, result.stale)
-        if method not in ("getAllProperties", "getProperties", *_OPEN_METHODS):
-            return _json(200, self._envelope(method, context, error=(2102, "Method not supported.")))
-        if method not in _OPEN_METHODS and not result.ok:
-            return self._challenge(method, context, False)
-        if method == "getSupportedVersions":
-            return _json(200, self._envelope(method, context, data={"apiVersions": [VERSION]}))
-        if method == "getAllUnrestrictedProperties":
-            data = {"propertyList": {k: self.properties[k] for k in UNRESTRICTED}}
-        elif method == "getAllProperties":
-            data = {"propertyList": dict(self.properties)}
-        else:
-            names = (body.get("params") or {}).get("propertyList") if isinstance(body.get("params"), dict) else None
-            if not isinstance(names, list) or not all(isinstance(n, str) and n in self.properties for n in names):
-                return _json(200, self._envelope(method, context, error=(2104, "Invalid parameter value specified.")))
-            data = {"propertyList": {n: self.properties[n] for n in names}}
-        return _json(200, self._envelope(method, context, data=data))
+            body = check_body(
+                _LIMITS,
+                content_length=request.headers.get("content-length"),
+                content_type=request.headers.get("content-type"),
+                body=request.body,
+            )
+        except BodyError as error:
+            body = error
+        auth = self._authenticate(request)
+        request.record.authenticated = auth.ok
+        refused = bool(request.headers.get("authorization")) and not auth.ok
+        result = self.info.handle(request.method, body, authenticated=auth.ok, refused=refused)
+        request.record.cgi_method = result.method
+        if result.status != 401:
+            return _response(result)
+        return _response(result, [("WWW-Authenticate", c) for c in self.auth.challenges(auth.stale)])

@@ -23,6 +23,7 @@ __all__ = ["NEED_DATA", "Connection", "ConnectionClosed", "Event", "InterleavedF
 
 _HEAD_END = re.compile(rb"\r?\n\r?\n")
 _DOLLAR = 0x24
+_LENGTH_DIGITS = 18  # Python's int() refuses strings past 4,300 digits with a ValueError
 
 
 class Role(enum.Enum):
@@ -58,9 +59,12 @@ def _content_length(headers: Headers) -> int:
     values = {v.strip() for v in headers.get_all("Content-Length")}
     if not values:
         return 0
-    if len(values) > 1 or not next(iter(values)).isdigit():
-        raise RemoteProtocolError(f"bad Content-Length {sorted(values)!r}")
-    return int(next(iter(values)))
+    value = next(iter(values))
+    if len(values) > 1 or not (value.isascii() and value.isdigit()):
+        raise RemoteProtocolError(f"bad Content-Length {sorted(values)[:2]!r}"[:200])
+    if len(value) > _LENGTH_DIGITS:
+        raise RemoteProtocolError(f"Content-Length of {len(value)} digits", error_status_hint=413)
+    return int(value)
 
 
 class Connection:

@@ -99,9 +99,12 @@ class Headers:
         return Headers(self._items)
 
 
+_CSEQ_DIGITS = 18  # past this, int() costs more than any real CSeq; and Python caps it at 4,300 digits
+
+
 def _cseq(headers: Headers) -> int | None:
     value = headers.get("CSeq")
-    if value is None or not value.isdigit():
+    if value is None or not (value.isascii() and value.isdigit()) or len(value) > _CSEQ_DIGITS:
         return None
     return int(value)
 

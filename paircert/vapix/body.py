@@ -38,6 +38,7 @@ _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _NOT_BRACKET = bytes(set(range(256)) - set(b"[]{}"))
 _STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 _BOM = b"\xef\xbb\xbf"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _MAX_LENGTH_DIGITS = 18
 
 
@@ -58,6 +59,9 @@ class BodyLimits:
     max_depth: int = DEPTH_LIMIT
     require_length: bool = True
     media_types: tuple[str, ...] | None = None
+    lone_surrogates: bool = False
+    """Accept a ``\\ud800`` escape without its pair: valid RFC 8259 syntax, but no Unicode text
+    (I-JSON, RFC 7493 §2.1, forbids it) and nothing a device could store as UTF-8."""
 
 
 def check_declared_length(limits: BodyLimits, content_length: str | None) -> int | None:
@@ -125,9 +129,28 @@ def parse_json(raw: bytes, limits: BodyLimits = BodyLimits()) -> Any:
     if nesting_depth(raw) > limits.max_depth:
         raise BodyError(400, f"the body nests deeper than {limits.max_depth} levels")
     try:
-        return json.loads(text, parse_constant=_not_json)
+        value = json.loads(text, parse_constant=_not_json)
     except ValueError:  # JSONDecodeError, NaN/Infinity, and integers past Python's digit limit
         raise BodyError(400, "the body is not valid JSON") from None
+    if not limits.lone_surrogates and "\\u" in text and _has_lone_surrogate(value):
+        raise BodyError(400, "the body holds a lone UTF-16 surrogate")
+    return value
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """json.loads joins escaped pairs into one code point, so any surrogate left is unpaired."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
 
 
 def check_body(limits: BodyLimits, *, content_length: str | None, content_type: str | None, body: bytes) -> bytes:
