@@ -113,14 +113,20 @@ def _parser() -> argparse.ArgumentParser:
         default="2025-08",
         help="which radar document revision's TLS fields getRadarConnection answers with",
     )
+    emu.add_argument(
+        "--choices",
+        choices=("reference", "alternate"),
+        default="reference",
+        help="what the emulator does where the documents are silent (README: reference choices and their alternates)",
+    )
     emu.add_argument("--auth-http", choices=("digest", "basic", "both"), default="digest")
     emu.add_argument("--auth-https", choices=("digest", "basic", "both"), default="basic")
     emu.add_argument(
         "--digest-algorithms",
-        default="MD5",
         metavar="LIST",
         help="Digest algorithms the 401 offers on HTTP and the RTSP re-serve, in order, comma separated: "
-        "MD5, MD5-sess, SHA-256, SHA-256-sess (default MD5, which every common client speaks)",
+        "MD5, MD5-sess, SHA-256, SHA-256-sess (default MD5, which every common client speaks; "
+        "SHA-256,MD5 with --choices alternate)",
     )
     peers = commands.add_parser(
         "peers",
@@ -293,11 +299,13 @@ def _emulator(args: argparse.Namespace) -> int:
         except ValueError:
             raise CliError(f"--dial-allow: not a network: {cidr}", EXIT_USAGE) from None
     from paircert.auth import digest_algorithms
+    from paircert.emulator.choices import choices_named
     from paircert.emulator.config import EmulatorConfig
     from paircert.emulator.server import serve
 
+    choices = choices_named(args.choices)
     try:
-        algorithms = digest_algorithms(args.digest_algorithms)
+        algorithms = digest_algorithms(args.digest_algorithms or choices.digest_algorithms)
     except ValueError as exc:
         raise CliError(f"--digest-algorithms: {exc}", EXIT_USAGE) from None
     users = _users(args.users)
@@ -327,6 +335,7 @@ def _emulator(args: argparse.Namespace) -> int:
             peer_http_port=args.peer_http_port,
             peer_https_port=args.peer_https_port,
             radar_revision=args.radar_revision,
+            choices=choices,
             certfile=Path(args.cert) if args.cert else None,
             keyfile=Path(args.key) if args.key else None,
             trust_ca_file=Path(args.trust_ca_file) if args.trust_ca_file else None,

@@ -18,9 +18,10 @@ from .camera_pairing import API_ROOT, CameraPairingApi
 from .device import Device
 from .deviceinfo import DEVICEINFO_PATH, DeviceInfoApi
 from .discovery import APIDISCOVERY_PATH, DISCOVER_ROOT, ApiDiscovery, DcaDiscovery
-from .envelopes import RADAR_PATHS, error_response
+from .envelopes import error_response
 from .guard import CatchAllMiddleware
 from .radar import RadarApi
+from .serverpage import HtmlUnauthorizedPage
 
 __all__ = ["build_app"]
 
@@ -39,17 +40,20 @@ class _NotFound:
 
 def build_app(device: Device) -> Starlette:
     config = device.config
+    choices = config.choices
     radar = RadarApi(device, revision=config.radar_revision, versions=config.radar_versions)
     routes = [
         Route(API_ROOT + "{rest:path}", CameraPairingApi(device)),
-        *(Route(path, radar) for path in RADAR_PATHS),
-        Route(DISCOVER_ROOT + "{rest:path}", DcaDiscovery()),
-        Route(APIDISCOVERY_PATH, ApiDiscovery(radar.default_version)),
+        *(Route(path, radar) for path in choices.radar_paths),
+        Route(DISCOVER_ROOT + "{rest:path}", DcaDiscovery(in_envelope=choices.discovery_in_envelope)),
+        Route(APIDISCOVERY_PATH, ApiDiscovery(radar.default_version, doc_links=choices.api_doc_links)),
         Route(DEVICEINFO_PATH, DeviceInfoApi()),
         Route("/{rest:path}", _NotFound(radar.default_version)),
     ]
+    html_401 = choices.radar_paths if choices.unauthenticated_radar_body == "html" else ()
     middleware = [
         Middleware(CatchAllMiddleware, radar_version=radar.default_version),
+        Middleware(HtmlUnauthorizedPage, paths=html_401),
         Middleware(
             AuthMiddleware,
             users=config.users,

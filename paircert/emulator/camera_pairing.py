@@ -8,6 +8,7 @@ role the operation does not list, then 415 / 400 for the body, then the API code
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from starlette.requests import Request
@@ -17,9 +18,11 @@ from starlette.types import Receive, Scope, Send
 from ..schemas import catalogue
 from ..vapix.paths import CAMERA_API_ROOT as API_ROOT
 from .auth import has_role
-from .body import BodyError, parse_json, read_body
+from .body import BodyError, BodyLimits, read_json
+from .choices import Choices
+from .config import Role
 from .device import Device
-from .envelopes import JSON, ApiError, dca_error, dca_success
+from .envelopes import JSON, ApiError, dca_error, dca_success, json_response
 from .model import Conflict
 from .validation import Invalid, check_add, check_property
 
@@ -40,7 +43,7 @@ READABLE = (
 )
 SETTABLE = ("address", "username", "password", "description", "streamingprotocol", "verifycertificate")
 SET_METHODS = ("PATCH", "PUT")  # PUT is how AXIS OS 11.10 and older SET a property.
-ADMIN_ONLY = ("admin",)
+ADMIN_ONLY: tuple[Role, ...] = ("admin",)
 
 STREAMING_ERRORS = {code: catalogue("camera-pairing")[code].message for code in (106, 107, 108)}
 
@@ -74,28 +77,40 @@ def _resolve(rest: str) -> tuple[str, str | None, str | None]:
     return "property", parts[1], parts[2]
 
 
-async def _json_body(request: Request) -> dict[str, Any]:
+async def _json_body(request: Request, choices: Choices) -> dict[str, Any]:
     """The ``{"data": ...}`` body of an ADD or SET."""
-    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if media_type != JSON:
-        raise ApiError.framework(415, "the body must be application/json")
     try:
-        raw = await read_body(request)
+        limits = BodyLimits(max_bytes=choices.body_limit, require_length=choices.length_required, media_types=(JSON,))
+        body = await read_json(request, limits)
     except BodyError as exc:
-        raise ApiError.framework(exc.status) from None
-    try:
-        body = parse_json(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise ApiError.framework(400, "the body is not valid JSON") from None
+        status = choices.unsupported_media_status if exc.status == 415 else exc.status
+        raise ApiError.framework(status, exc.reason) from None
     if not isinstance(body, dict) or set(body) != {"data"}:
-        raise ApiError.framework(400, 'the body must be an object with exactly one key, "data"')
+        raise ApiError.framework(
+            choices.invalid_value_status, 'the body must be an object with exactly one key, "data"'
+        )
     return body
 
 
-def _invalid(error: Invalid) -> ApiError:
+def _invalid(error: Invalid, status: int) -> ApiError:
     if error.code is not None:
-        return ApiError(400, error.code, error.message)
-    return ApiError.framework(400, error.message)
+        return ApiError(status, error.code, error.message)
+    return ApiError.framework(status, error.message)
+
+
+def _error_code(error: ApiError, choices: Choices) -> int:
+    """API codes (101-108) never equal an HTTP status, so ``code == status`` marks a framework error."""
+    if error.code == error.status and choices.framework_error_code == "zero":
+        return 0
+    return error.code
+
+
+def _normal_address(address: str) -> str:
+    """The canonical text of an address: RFC 5952 for IPv6, lower case without the root dot for names."""
+    try:
+        return ipaddress.ip_address(address).compressed
+    except ValueError:
+        return address.lower().rstrip(".")
 
 
 class CameraPairingApi:
@@ -103,13 +118,14 @@ class CameraPairingApi:
 
     def __init__(self, device: Device) -> None:
         self.device = device
+        self.choices = device.config.choices
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         try:
             response = await self._dispatch(request)
         except ApiError as error:
-            response = dca_error(error.status, error.code, error.message, error.headers)
+            response = dca_error(error.status, _error_code(error, self.choices), error.message, error.headers)
         await response(scope, receive, send)
 
     async def _dispatch(self, request: Request) -> Response:
@@ -118,7 +134,8 @@ class CameraPairingApi:
         method = request.method
         if method not in allowed:
             raise ApiError.framework(405, f"{method} is not defined here", {"Allow": ", ".join(allowed)})
-        if not has_role(request.scope, ADMIN_ONLY):
+        open_read = method == "GET" and shape in ("root", "collection") and self.choices.collection_reads_any_role
+        if not open_read and not has_role(request.scope, ADMIN_ONLY):
             raise ApiError.framework(403, "this operation needs the admin role")
         if pairing_id is not None and pairing_id not in self.device.model.pairings:
             raise ApiError.framework(404, "no camera pairing with that id")
@@ -143,33 +160,40 @@ class CameraPairingApi:
     def _get_item(self, pairing_id: str) -> Response:
         pairing = self.device.model.pairings[pairing_id]
         if pairing.status == "Error" and pairing.error_code in STREAMING_ERRORS:
+            error = {"code": pairing.error_code, "message": STREAMING_ERRORS[pairing.error_code]}
+            if self.choices.item_in_error == "success-with-code":
+                return json_response({"status": "success", "data": pairing.public(), "error": error})
             return dca_error(200, pairing.error_code, STREAMING_ERRORS[pairing.error_code])
         return dca_success(pairing.public())
 
-    def _check_not_own(self, address: str) -> None:
+    def _address(self, address: str) -> str:
+        """The address as it is stored: refused with 101 when it is the device itself."""
         if self.device.is_own(address):
-            raise ApiError(400, 101, catalogue("camera-pairing")[101].message)
+            raise ApiError(self.choices.invalid_value_status, 101, catalogue("camera-pairing")[101].message)
+        return _normal_address(address) if self.choices.normalises_addresses else address
 
     async def _add(self, request: Request) -> Response:
-        body = await _json_body(request)
+        body = await _json_body(request, self.choices)
         try:
             fields = check_add(body["data"])
         except Invalid as error:
-            raise _invalid(error) from None
-        self._check_not_own(fields["address"])
+            raise _invalid(error, self.choices.invalid_value_status) from None
+        fields["address"] = self._address(fields["address"])
         try:
             pairing = self.device.add_pairing(fields)
         except Conflict as conflict:
-            raise ApiError(409, conflict.code, conflict.message) from None
+            raise ApiError(self.choices.max_pairings_status, conflict.code, conflict.message) from None
+        if not self.choices.add_answers_entity:
+            return dca_success(status=201)
         return dca_success(pairing.public(), status=201)
 
     async def _set(self, request: Request, pairing_id: str, prop: str) -> Response:
-        body = await _json_body(request)
+        body = await _json_body(request, self.choices)
         try:
             value = check_property(prop, body["data"])
         except Invalid as error:
-            raise _invalid(error) from None
+            raise _invalid(error, self.choices.invalid_value_status) from None
         if prop == "address":
-            self._check_not_own(value)
+            value = self._address(value)
         self.device.set_pairing_property(pairing_id, prop, value)
         return dca_success()

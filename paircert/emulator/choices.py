@@ -24,7 +24,6 @@ ChoiceName = Literal["reference", "alternate"]
 CHOICE_NAMES: tuple[ChoiceName, ...] = ("reference", "alternate")
 
 
-
 @dataclass(frozen=True)
 class Choices:
     """One field per undocumented behaviour; the API modules read only this record."""
@@ -48,6 +47,8 @@ class Choices:
     """Root and collection GET list no permission: admin only, or any authenticated role."""
     pairing_id: Literal["timestamp", "uuid"]
     """``CameraPairing-<unix>-<6 digits>`` (like the examples) or a UUID (the ID type is any string)."""
+    normalises_addresses: bool
+    """An address is stored as sent, or in its canonical text (RFC 5952 IPv6, lower-case names)."""
     description_relinks: bool
     """A SET of description starts a new session to the peer (Connecting again) or leaves the link alone."""
     # radar pairing (JSON CGI)
@@ -57,6 +58,9 @@ class Choices:
     """Who may call getRadarConnection and getActive (getSupportedVersions is open to every role)."""
     radar_write_roles: tuple[Role, ...]
     """Who may call setRadarConnection, setActive and clearConfiguration (never a viewer)."""
+    activate_waits_for_outcome: bool
+    """setActive(true) answers at once (state ``failed``, the catch-all, until the first outcome) or
+    after the link's first outcome (bounded), so no state before it is ever visible."""
     clear_without_configuration: Literal["success", "2201"]
     set_inactive_without_configuration: Literal["success", "2201"]
     """setActive(false) with no configuration: the table says 2201, the idempotence rule says success."""
@@ -68,6 +72,8 @@ class Choices:
     """The 401 on the radar CGI: the 2106 envelope, or the web server's own HTML page (the CGI never runs)."""
     body_limit: int
     """Largest JSON body accepted, in bytes (413 above it)."""
+    length_required: bool
+    """A body without Content-Length (chunked) is refused with 411, or read to its end."""
     # discovery and authentication
     api_doc_links: bool
     """apidiscovery.cgi entries carry a docLink URL, or ``"docLink": ""`` as some firmware does."""
@@ -87,16 +93,19 @@ REFERENCE = Choices(
     item_in_error="error-envelope",
     collection_reads_any_role=False,
     pairing_id="timestamp",
+    normalises_addresses=False,
     description_relinks=False,
     radar_paths=_BOTH_RADAR_PATHS,
     radar_read_roles=("admin", "operator"),
     radar_write_roles=("admin",),
+    activate_waits_for_outcome=False,
     clear_without_configuration="success",
     set_inactive_without_configuration="2201",
     version_in_errors="requested",
     versions_ignore_api_version=False,
     unauthenticated_radar_body="json",
     body_limit=64 * 1024,
+    length_required=True,
     api_doc_links=True,
     discovery_in_envelope=True,
     digest_algorithms=("MD5",),
@@ -112,16 +121,19 @@ ALTERNATE = Choices(
     item_in_error="success-with-code",
     collection_reads_any_role=True,
     pairing_id="uuid",
+    normalises_addresses=True,
     description_relinks=True,
     radar_paths=("/networkradarpairing.cgi",),
     radar_read_roles=("admin", "operator", "viewer"),
     radar_write_roles=("admin", "operator"),
+    activate_waits_for_outcome=True,
     clear_without_configuration="2201",
     set_inactive_without_configuration="success",
     version_in_errors="supported",
     versions_ignore_api_version=True,
     unauthenticated_radar_body="html",
     body_limit=2 * 1024 * 1024,
+    length_required=False,
     api_doc_links=False,
     discovery_in_envelope=False,
     digest_algorithms=("SHA-256", "MD5"),

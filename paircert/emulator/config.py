@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..auth import digest_algorithms
+from .choices import REFERENCE, Choices
 
 __all__ = ["AuthMode", "EmulatorConfig", "PeerLink", "RadarRevision", "Role", "User"]
 
@@ -55,6 +56,7 @@ class EmulatorConfig:
     then RTSP until frames flow); ``tcp`` is the old stand-in (a TCP connect to the peer's RTSP
     port counts as up), kept only for API tests that host no peer. ``digest_algorithms`` is what
     every Digest challenge of the emulator (HTTP and the RTSP re-serve) offers, in offer order.
+    ``choices`` is what the emulator does where the documents are silent (``paircert.emulator.choices``).
     """
 
     state_dir: Path
@@ -80,6 +82,7 @@ class EmulatorConfig:
     peer_link: PeerLink = "stream"
     radar_revision: RadarRevision = "2025-08"
     radar_versions: list[str] = field(default_factory=lambda: ["1.0"])
+    choices: Choices = REFERENCE
 
     def __post_init__(self) -> None:
         self.state_dir = Path(self.state_dir)

@@ -15,10 +15,13 @@ shown), then the latest outcome, which likewise stands while a retry runs.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import ipaddress
 import logging
 import secrets
 import time
+import uuid
 from typing import Any
 
 from .config import EmulatorConfig
@@ -54,6 +57,8 @@ _RADAR_STATES: dict[Outcome, RadarState] = {
     "failed": "failed",
 }
 _RADAR_KEY = "radar"
+# How long setActive(true) waits for the link's first outcome when the choices say it answers after it.
+FIRST_OUTCOME_WAIT = 5.0
 
 _Snapshot = tuple[dict[str, Any], dict[str, tuple[CameraStatus, int | None]], RadarState]
 
@@ -136,8 +141,9 @@ class Device:
 
     # camera pairing
 
-    @staticmethod
-    def new_pairing_id() -> str:
+    def new_pairing_id(self) -> str:
+        if self.config.choices.pairing_id == "uuid":
+            return str(uuid.uuid4())
         return f"CameraPairing-{int(time.time())}-{secrets.randbelow(10**6):06d}"
 
     def add_pairing(self, fields: dict[str, Any]) -> Pairing:
@@ -163,7 +169,7 @@ class Device:
         if name == "address":  # what the old address said about itself is not the new peer's
             pairing.productmodel = pairing.productname = ""
         self._save(snapshot)
-        if name in LINK_AFFECTING:
+        if name in LINK_AFFECTING or (name == "description" and self.config.choices.description_relinks):
             pairing = self.model.pairings[pairing_id]
             pairing.status, pairing.error_code = "Connecting", None
             self._start_pairing_link(pairing)
@@ -221,11 +227,15 @@ class Device:
             return
         self._save(snapshot)
         if active:
-            self._start_radar_link()
+            first_outcome = self._start_radar_link()
+            if self.config.choices.activate_waits_for_outcome:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(first_outcome.wait(), FIRST_OUTCOME_WAIT)
         else:
             await self.links.stop(_RADAR_KEY)
 
-    def _start_radar_link(self) -> None:
+    def _start_radar_link(self) -> asyncio.Event:
+        """Start the link; the event is set by its first outcome."""
         radar = self.model.radar
         assert radar is not None
         tls = radar.tls or bool(radar.tls_certificate_cn)
@@ -240,8 +250,12 @@ class Device:
             http_port=self.config.peer_https_port if tls else self.config.peer_http_port,
         )
 
+        first_outcome = asyncio.Event()
+
         def sink(outcome: Outcome, peer: PeerIdentity | None) -> None:
             if self.model.radar_active:
                 self.model.radar_link_state = _RADAR_STATES[outcome]
+            first_outcome.set()
 
         self.links.start(_RADAR_KEY, target, sink, self.radar_step)
+        return first_outcome

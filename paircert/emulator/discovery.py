@@ -14,12 +14,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from ..vapix.cgi import CgiCall, JsonCgi
 from ..vapix.paths import APIDISCOVERY_PATH
 from ..vapix.paths import CAMERA_API_ROOT as API_ROOT
 from ..vapix.paths import DCA_DISCOVER_ROOT as DISCOVER_ROOT
 from .deviceinfo import VERSION as DEVICEINFO_VERSION
 from .envelopes import ApiError, dca_error, dca_success, json_response
-from .jsoncgi import CgiCall, serve_json_cgi
+from .jsoncgi import serve_json_cgi
 
 __all__ = ["APIDISCOVERY_PATH", "DISCOVER_ROOT", "ApiDiscovery", "DcaDiscovery", "camera_pairing_entry"]
 
@@ -64,6 +65,12 @@ def _document(name: str) -> Response:
 class DcaDiscovery:
     """``/config/discover{rest:path}``: the list, one API's entry, and that API's documents."""
 
+    def __init__(self, *, in_envelope: bool = True) -> None:
+        self.in_envelope = in_envelope
+
+    def _answer(self, document: dict[str, Any]) -> Response:
+        return dca_success(document) if self.in_envelope else json_response(document)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         try:
@@ -78,11 +85,11 @@ class DcaDiscovery:
             raise ApiError.framework(405, headers={"Allow": "GET"})
         if not parts:
             apis = {CAMERA_API_ID: {"v1": camera_pairing_entry()}}
-            return dca_success({"framework_version": FRAMEWORK_VERSION, "apis": apis})
+            return self._answer({"framework_version": FRAMEWORK_VERSION, "apis": apis})
         if parts[:3] != ["apis", CAMERA_API_ID, "v1"] or len(parts) > 4:
             raise ApiError.framework(404)
         if len(parts) == 3:
-            return dca_success(camera_pairing_entry())
+            return self._answer(camera_pairing_entry())
         if parts[3] == "doc.md":
             return Response(_DOC, media_type="text/markdown; charset=utf-8")
         if parts[3] in ("model.json", "openapi.json"):
@@ -91,7 +98,7 @@ class DcaDiscovery:
 
 
 class ApiDiscovery:
-    def __init__(self, radar_version: str) -> None:
+    def __init__(self, radar_version: str, *, doc_links: bool = True) -> None:
         self.api_list = [
             {
                 "id": "network-radar-pairing",
@@ -115,14 +122,17 @@ class ApiDiscovery:
                 "docLink": "https://developer.axis.com/vapix/network-video/api-discovery-service/",
             },
         ]
+        if not doc_links:
+            self.api_list = [{**entry, "docLink": ""} for entry in self.api_list]
         self.methods = {"getApiList": self._list, "getSupportedVersions": self._versions}
+        self.cgi = JsonCgi(["1.0"], self.methods)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = await serve_json_cgi(Request(scope, receive), "1.0", self.methods)
+        response = await serve_json_cgi(Request(scope, receive), self.cgi, self.methods)
         await response(scope, receive, send)
 
     async def _list(self, call: CgiCall) -> Any:
         return {"apiList": [dict(entry) for entry in self.api_list]}
 
     async def _versions(self, call: CgiCall) -> Any:
-        return {"apiVersions": ["1.0"]}
+        return {"apiVersions": self.cgi.supported()}
