@@ -57,9 +57,9 @@ def test_stream_radar_frames_flowing_is_ok(
     observe("radar.failed_seen_before_outcome", watch.seen("failed"))
     (session, *_) = _plays(peer_radar.records(), tls=False) or [None]
     assert session is not None, "state ok, but the peer radar saw no PLAY"
-    assert session.url and "analytics=polygon" in session.url, (
-        f"the device played {session.url}, not the metadata stream"
-    )
+    # Which stream a camera pulls from its radar is undocumented (PROTOCOL-NOTES §3: the metadata
+    # stream is the reference link sequence's stand-in), so the URL is recorded, not required.
+    observe("radar.played_url", session.url)
 
 
 @pytest.mark.requirement("RP-STATE-ENUM", "RP-STATE-ACTIVE", "RP-STATE-OK")
