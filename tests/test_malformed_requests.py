@@ -374,48 +374,42 @@ def _emulator_target(rng: random.Random, pairing_id: str) -> tuple[str, str]:
     return method, path
 
 
-def _emulator_stream(emu: EmbeddedEmulator, rng: random.Random, tally: Tally, pairing_id: str) -> None:
-    with (
-        httpx.Client(base_url=emu.http_url, auth=HttpAuth("admin", PASSWORD), timeout=10) as admin,
-        httpx.Client(base_url=emu.http_url, timeout=10) as anonymous,
-    ):
-        for _ in range(EMULATOR_WITH_CREDENTIALS):
-            method, path = _emulator_target(rng, pairing_id)
-            body = _body(rng)
-            _send(admin, tally, "emulator", method, path, content=_content(rng, body), headers=_headers(rng))
-        for _ in range(EMULATOR_WITHOUT_CREDENTIALS):
-            method, path = _emulator_target(rng, pairing_id)
-            headers = _headers(rng)
-            if rng.random() < 0.6:
-                headers["Authorization"] = rng.choice(BROKEN_AUTHORIZATION)
-            _send(anonymous, tally, "emulator", method, path, content=_body(rng), headers=headers)
-    host, port = _host_port(emu.http_url)
-    for _ in range(EMULATOR_RAW):
-        tally.sent += 1
-        statuses = _statuses(_exchange(host, port, _raw_http(rng, host)), b"HTTP")
-        tally.answer("emulator-raw", "raw bytes", max(statuses) if statuses else None)
+@dataclass(frozen=True)
+class HttpStream:
+    """One server's share of the stream: where, whose credentials, how many of each kind, what to call."""
+
+    name: str
+    url: str
+    user: str
+    password: str
+    with_credentials: int
+    without_credentials: int
+    raw: int
+    target: Callable[[random.Random], tuple[str, str]]
 
 
-def _peer_stream(peers: EmbeddedPeers, rng: random.Random, tally: Tally) -> None:
-    url = peers.camera.urls.http
-    assert url is not None
+def _http_stream(stream: HttpStream, rng: random.Random, tally: Tally) -> None:
     with (
-        httpx.Client(base_url=url, auth=HttpAuth(PEER_USER, PEER_PASSWORD), timeout=10) as user,
-        httpx.Client(base_url=url, timeout=10) as anonymous,
+        httpx.Client(base_url=stream.url, auth=HttpAuth(stream.user, stream.password), timeout=10) as user,
+        httpx.Client(base_url=stream.url, timeout=10) as anonymous,
     ):
-        for count in range(PEER_WITH_CREDENTIALS + PEER_WITHOUT_CREDENTIALS):
-            client = user if count < PEER_WITH_CREDENTIALS else anonymous
+        for count in range(stream.with_credentials + stream.without_credentials):
+            client = user if count < stream.with_credentials else anonymous
+            method, path = stream.target(rng)
             headers = _headers(rng)
             if client is anonymous and rng.random() < 0.6:
                 headers["Authorization"] = rng.choice(BROKEN_AUTHORIZATION)
-            method, path = ("POST", DEVICEINFO) if rng.random() < 0.85 else (rng.choice(("GET", "PUT")), "/x")
-            body = _body(rng)[:60_000] if rng.random() < 0.9 else _body(rng)
-            _send(client, tally, "peer-http", method, path, content=_content(rng, body), headers=headers)
-    host, port = _host_port(url)
-    for _ in range(PEER_RAW):
+            content = _content(rng, _body(rng))
+            _send(client, tally, stream.name, method, path, content=content, headers=headers)
+    host, port = _host_port(stream.url)
+    for _ in range(stream.raw):
         tally.sent += 1
         statuses = _statuses(_exchange(host, port, _raw_http(rng, host)), b"HTTP")
-        tally.answer("peer-http-raw", "raw bytes", max(statuses) if statuses else None)
+        tally.answer(f"{stream.name}-raw", "raw bytes", max(statuses) if statuses else None)
+
+
+def _peer_target(rng: random.Random) -> tuple[str, str]:
+    return ("POST", DEVICEINFO) if rng.random() < 0.85 else (rng.choice(("GET", "PUT")), "/x")
 
 
 def _rtsp_stream(peers: EmbeddedPeers, rng: random.Random, tally: Tally) -> None:
@@ -490,8 +484,32 @@ def test_ten_thousand_malformed_requests_get_no_5xx_and_leave_servers_and_pairin
         pairing_id = added.json()["data"]["id"]
         before = _pairing_settings(admin, pairing_id)
 
-    _emulator_stream(emulator, rng, tally, pairing_id)
-    _peer_stream(peers, rng, tally)
+    peer_url = peers.camera.urls.http
+    assert peer_url is not None
+    streams = (
+        HttpStream(
+            "emulator",
+            emulator.http_url,
+            "admin",
+            PASSWORD,
+            EMULATOR_WITH_CREDENTIALS,
+            EMULATOR_WITHOUT_CREDENTIALS,
+            EMULATOR_RAW,
+            lambda rng: _emulator_target(rng, pairing_id),
+        ),
+        HttpStream(
+            "peer-http",
+            peer_url,
+            PEER_USER,
+            PEER_PASSWORD,
+            PEER_WITH_CREDENTIALS,
+            PEER_WITHOUT_CREDENTIALS,
+            PEER_RAW,
+            _peer_target,
+        ),
+    )
+    for stream in streams:
+        _http_stream(stream, rng, tally)
     _rtsp_stream(peers, rng, tally)
 
     seconds = time.monotonic() - started
