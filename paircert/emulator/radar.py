@@ -113,7 +113,7 @@ class RadarApi:
             return {}
         if method == "clearConfiguration":
             if model.radar is None and self.choices.clear_without_configuration == "2201":
-                raise Conflict(2201, "Missing configuration.")
+                raise Conflict(2201)
             self.device.clear_radar()
             return {}
         if method == "getActive":
