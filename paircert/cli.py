@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, NoReturn
 import pytest
 
 from paircert.plugin.options import PASSWORD_ENV, RUN_OPTIONS, command_line
+from paircert.plugin.session import STATE_KEY
 
 if TYPE_CHECKING:
     from paircert.emulator.config import Role, User
@@ -220,8 +221,6 @@ class _PluginOutcome:
             return pytest.ExitCode.USAGE_ERROR
 
     def preflight_failure(self) -> str | None:
-        from paircert.plugin.session import STATE_KEY
-
         state = self._config.stash.get(STATE_KEY, None) if self._config is not None else None
         return state.target.failure if state is not None else None
 
