@@ -45,7 +45,8 @@ JSON_CONTENT_TYPE = "application/json"
 UNSET: Any = object()
 """A member the request did not send, so the answer leaves it out (``None`` would echo ``null``)."""
 
-Authorize = Callable[[str], "int | None"]
+Authorize = Callable[[str], int | None]
+"""Given a method name, the HTTP status (401, 403) that refuses this caller, or None."""
 
 _VERSION = re.compile(r"([0-9]+)\.([0-9]+)")
 _MAJOR_DIGITS = 9
