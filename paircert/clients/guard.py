@@ -13,13 +13,13 @@ preflight included, handles these too.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import accumulate
 
 import httpx
+
+from paircert.vapix.body import nesting_depth
 
 __all__ = [
     "AnswerLimits",
@@ -29,15 +29,10 @@ __all__ = [
     "Deadline",
     "DeviceAnswerError",
     "check_nesting",
-    "nesting_depth",
     "read_answer",
 ]
 
 _MIB = 1024 * 1024
-# A JSON string, possessive so a hostile body cannot make the scan backtrack.
-_JSON_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"', re.DOTALL)
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 
 @dataclass(frozen=True)
@@ -115,19 +110,14 @@ def read_answer(chunks: Iterable[bytes], limits: AnswerLimits, deadline: Deadlin
     return bytes(body)
 
 
-def nesting_depth(body: bytes) -> int:
-    """How deep the brackets of a JSON text nest, strings ignored; no recursion, linear time."""
-    brackets = _JSON_STRING.sub(b"", body).translate(None, _NOT_BRACKETS)
-    return max(accumulate(map(_STEP.__getitem__, brackets), initial=0))
-
-
 def check_nesting(body: bytes, limits: AnswerLimits, what: str) -> None:
     """Refuse a body nested deeper than the limit before any JSON parser recurses into it.
 
     CPython's ``json.loads`` recurses once per level and raises RecursionError near depth 1000
     (at 100,000 too, without crashing); every walker after it (redaction, schema validation)
     recurses as well. Any body that starts like JSON is checked, whatever its content type,
-    because every consumer tries to parse every body.
+    because every consumer tries to parse every body. The scan is the devices' body reader's
+    (:func:`paircert.vapix.body.nesting_depth`): one flat scan for both directions.
     """
     head = body.lstrip()[:1]
     if head not in (b"[", b"{") or (body.count(b"[") + body.count(b"{")) <= limits.max_depth:
