@@ -157,7 +157,7 @@ def open_transport(verify: ssl.SSLContext | bool, limits: AnswerLimits) -> Guard
     """
     inner = httpx.HTTPTransport(verify=verify)
     pool = inner._pool
-    if not isinstance(pool, httpcore.ConnectionPool):
-        raise TypeError(f"unexpected httpx connection pool {type(pool).__name__}")
+    if not isinstance(pool, httpcore.ConnectionPool) or not hasattr(pool, "_network_backend"):
+        raise TypeError(f"cannot bound the sockets of httpx's {type(pool).__name__}")
     pool._network_backend = _DeadlineBackend(pool._network_backend)
     return GuardedTransport(inner, limits)
