@@ -98,14 +98,27 @@ class RadarMedia(_FannedSource):
         self.settings = settings or MetadataSettings()
         self.name = name
         self.track = MetadataTrackState()
+        self._producer: MetadataProducer | None = None
         self.fanout = FanOut(
-            lambda: MetadataProducer(self.settings, self.track),
+            self._new_producer,
             interval=self.settings.interval,
             queue_frames=queue_frames,
             threaded=False,
             keyframe_on_join=False,
             name="paircert-metadata",
         )
+
+    def _new_producer(self) -> MetadataProducer:
+        self._producer = MetadataProducer(self.settings, self.track)
+        return self._producer
+
+    def retune(self, settings: MetadataSettings) -> None:
+        """Sweep rate and objects per frame from the next frame on, sessions kept (the radar
+        benchmark raises the rate step by step on one stream)."""
+        self.settings = settings
+        self.fanout.interval = settings.interval
+        if self._producer is not None:
+            self._producer.settings = settings
 
     def describe(self, url: str) -> str | None:
         if _stream_query(url) is None:

@@ -50,6 +50,9 @@ class PeerHandle:
     def clear_faults(self) -> None:
         self._host.call(self._peer.clear_faults)
 
+    def set_metadata_rate(self, sweep_hz: float, objects: int) -> None:
+        self._host.call(lambda: self._peer.set_metadata_rate(sweep_hz, objects))
+
     def set_certificate(self, kind: str) -> None:
         self._host.call(lambda: self._peer.set_certificate(kind))
 

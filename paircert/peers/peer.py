@@ -248,6 +248,13 @@ class Peer:
             if scope in ("all", "http") and name in _BOTH_SIDES:
                 setattr(self.http_faults, name, value)
 
+    def set_metadata_rate(self, sweep_hz: float, objects: int) -> None:
+        """A radar's sweeps per second and objects per sweep, from the next frame on."""
+        if not isinstance(self.media, RadarMedia):
+            raise ValueError("only a radar peer has a metadata rate")
+        settings = dataclasses.replace(self.media.settings, sweep_hz=sweep_hz, objects=objects)
+        self.media.retune(settings)
+
     def clear_faults(self) -> None:
         for field in dataclasses.fields(Faults):
             setattr(self.rtsp_faults, field.name, field.default)
