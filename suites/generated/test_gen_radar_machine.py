@@ -174,6 +174,12 @@ def make_machine(
         def clear_while_active(self) -> None:
             self.clear()
 
+        @precondition(lambda self: self.config is not None)
+        @rule()
+        def toggle_active(self) -> None:
+            """Activation histories (on, off, on ...) reach clear and set more often than coin flips do."""
+            self.set_active(not self.active)
+
         def teardown(self) -> None:
             radar.set_active(False)
             radar.clear_configuration()
