@@ -16,6 +16,8 @@ import struct
 from collections.abc import Awaitable, Callable
 from typing import Any, Generic, Protocol, TypeVar
 
+from paircert.tasks import cancel_and_wait
+
 __all__ = ["Listener", "Note"]
 
 _SNI_ATTRIBUTE = "paircert_server_name"
@@ -125,13 +127,7 @@ class Listener(Generic[N]):
             self._server = None
         for writer in self._connections.values():
             writer.transport.abort()
-        pending = {task for task in self._connections if not task.done()}
-        for _ in range(_CANCEL_ROUNDS):
-            if not pending:
-                break
-            for task in pending:
-                task.cancel()
-            _, pending = await asyncio.wait(pending, timeout=_CLOSE_TIMEOUT)
+        await cancel_and_wait(self._connections, timeout=_CLOSE_TIMEOUT, rounds=_CANCEL_ROUNDS)
 
     async def _on_client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()

@@ -59,10 +59,10 @@ RULES = (
         unless=("paircert.auth",),
     ),
     Rule(
-        "the one RTSP implementation stands on the auth module and the listener shell only",
+        "the one RTSP implementation stands on the auth module and the neutral asyncio shells only",
         ("paircert.rtsp",),
         ("paircert",),
-        unless=("paircert.rtsp", "paircert.auth", "paircert.listener"),
+        unless=("paircert.rtsp", "paircert.auth", "paircert.listener", "paircert.tasks"),
     ),
     Rule(
         "the RTSP core and packet modules are sans-I/O",

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import importlib
 import pkgutil
-from pathlib import Path
 
 from paircert.auth import ClientAuth, ServerAuth, parse_authorization
 from paircert.rtsp.message import Headers, Response
@@ -79,28 +77,6 @@ def test_wrong_credentials_cost_one_retry_and_stale_nonces_one_more() -> None:
 
 def test_credentials_stay_out_of_repr() -> None:
     assert "hunter2" not in repr(ClientAuth("u", "hunter2"))
-
-
-SANS_IO = ["errors", "message", "headers", "state", "connection", "sdp", "rtp", "rtcp", "h264"]
-IO_MODULES = {"asyncio", "socket", "ssl", "selectors", "threading"}
-
-
-def test_the_core_and_packet_modules_never_touch_io() -> None:
-    package = Path(__file__).resolve().parent.parent / "paircert" / "rtsp"
-    for name in SANS_IO:
-        tree = ast.parse((package / f"{name}.py").read_text())
-        imported = set()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                imported |= {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom):
-                imported.add((node.module or "").split(".")[0])
-        assert not imported & IO_MODULES, (name, imported & IO_MODULES)
-
-
-def _isort_style(name: str) -> tuple[int, str]:
-    """The order ruff keeps ``__all__`` in (RUF022): CONSTANTS, then Classes, then functions."""
-    return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
 
 
 def test_every_module_exports_a_sorted_all_of_names_it_defines() -> None:

@@ -20,7 +20,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..rtsp.tasks import cancel_and_wait
+from ..tasks import cancel_and_wait
 from .dialer import Dialer, DialRefused, Unreachable
 
 __all__ = [

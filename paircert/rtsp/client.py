@@ -23,7 +23,7 @@ from paircert.rtsp.message import Headers, Request, Response
 from paircert.rtsp.rtcp import RtcpPacket, parse_compound
 from paircert.rtsp.rtp import RtpPacket
 from paircert.rtsp.sdp import SessionDescription
-from paircert.rtsp.tasks import cancel_and_wait
+from paircert.tasks import cancel_and_wait
 
 __all__ = ["Received", "RequestFailed", "RtspClient"]
 

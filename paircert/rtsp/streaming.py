@@ -21,7 +21,7 @@ from paircert.rtsp.record import ClientRecord
 from paircert.rtsp.rtcp import SenderReport
 from paircert.rtsp.rtp import RtpPacket, unix_to_ntp
 from paircert.rtsp.source import MediaSource
-from paircert.rtsp.tasks import cancel_and_wait
+from paircert.tasks import cancel_and_wait
 
 __all__ = ["Player", "TrackBinding"]
 
