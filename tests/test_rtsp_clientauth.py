@@ -79,6 +79,11 @@ def test_credentials_stay_out_of_repr() -> None:
     assert "hunter2" not in repr(ClientAuth("u", "hunter2"))
 
 
+def _isort_style(name: str) -> tuple[int, str]:
+    """The order ruff keeps ``__all__`` in (RUF022): CONSTANTS, then Classes, then functions."""
+    return (0 if name.isupper() else 1 if name[:1].isupper() else 2, name)
+
+
 def test_every_module_exports_a_sorted_all_of_names_it_defines() -> None:
     package = importlib.import_module("paircert.rtsp")
     for info in pkgutil.iter_modules(package.__path__):
