@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import httpx
 
+from paircert.clients.guard import AnswerLimits
 from paircert.clients.http import Credentials, open_client
 from paircert.clients.transcript import Transcript
 from paircert.plugin.target import Target
@@ -76,7 +77,10 @@ class Identities:
                 return None
             target = self._target.start()
             self._sessions[identity] = open_requests_session(
-                credentials, verify=target.verify, transcript=self._transcript
+                credentials,
+                verify=target.verify,
+                transcript=self._transcript,
+                limits=AnswerLimits(deadline=target.timeout),
             )
         return self._sessions[identity]
 
