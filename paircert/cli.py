@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 import pytest
 
+from paircert.clients.preflight import PreflightError
 from paircert.plugin.options import PASSWORD_ENV, RUN_OPTIONS, command_line
 from paircert.plugin.session import STATE_KEY
 
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 __all__ = ["CliError", "main"]
 
 EXIT_USAGE = 2
-EXIT_TARGET = 3
 
 
 class CliError(Exception):
@@ -191,6 +191,12 @@ def _pytest_args(args: argparse.Namespace, run_dir: Path, options: list[str], ex
         str(run_dir),
         "--run-id",
         run_dir.name,
+        # The terminal says what was found (paircert.plugin.summary); tracebacks stay in the
+        # report, and pytest arguments after '--' (e.g. --tb=long, -v) come later and win.
+        "--verdict-summary",
+        "-qq",
+        "--tb=no",
+        "-rN",
         *options,
     ]
     if args.keyword:
@@ -220,7 +226,7 @@ class _PluginOutcome:
             self.usage_error = str(exc)
             return pytest.ExitCode.USAGE_ERROR
 
-    def preflight_failure(self) -> str | None:
+    def preflight_failure(self) -> PreflightError | None:
         state = self._config.stash.get(STATE_KEY, None) if self._config is not None else None
         return state.target.failure if state is not None else None
 
@@ -239,8 +245,7 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     failure = outcome.preflight_failure()
     if failure is not None:
         shutil.rmtree(run_dir, ignore_errors=True)  # no test ran: a report would only repeat this line
-        raise CliError(failure, EXIT_TARGET)
-    print(f"paircert: report: {run_dir / 'report.html'}")
+        raise CliError(str(failure), failure.exit_code)
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         print("paircert: error: no tests were selected (check -k and the profile)", file=sys.stderr)
     return code

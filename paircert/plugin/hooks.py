@@ -10,8 +10,10 @@ import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from paircert.plugin.context import CURRENT, CurrentTest
+from paircert.plugin.first_contact import record_auth_problem
 from paircert.plugin.options import read_options
 from paircert.plugin.session import STATE_KEY, SessionState
+from paircert.plugin.summary import register_summary
 from paircert.plugin.target import PreflightError
 from paircert.report.recorder import ReportRecorder
 
@@ -47,6 +49,9 @@ def pytest_configure(config: pytest.Config) -> None:
         set_hypothesis_home_dir(str(state.run.report_dir / "hypothesis"))
     if not config.pluginmanager.has_plugin(REPORT_PLUGIN):
         config.pluginmanager.register(ReportRecorder(state.report, state.run.report_dir), REPORT_PLUGIN)
+    recorder = config.pluginmanager.get_plugin(REPORT_PLUGIN)
+    if state.run.verdict_summary and isinstance(recorder, ReportRecorder):
+        register_summary(config, recorder, state.run.report_dir, lambda: state.target.failure is not None)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -106,10 +111,17 @@ def pytest_runtestloop(session: pytest.Session) -> None:
         return
     # Peers come up before the embedded emulator, which is told their ports and trusts their CA.
     wants_peers = any(name in getattr(item, "fixturenames", ()) for item in session.items for name in PEER_FIXTURES)
+    target = session.config.stash[STATE_KEY].target
     try:
-        session.config.stash[STATE_KEY].target.start(wants_peers=wants_peers)
+        target.start(wants_peers=wants_peers)
     except PreflightError as exc:
-        pytest.exit(f"paircert: {exc}", returncode=3)
+        # One code under pytest: its 4 already means a usage error (paircert run tells them apart).
+        pytest.exit(f"paircert: {exc}", returncode=PreflightError.exit_code)
+    if target.auth_problem is not None:
+        item = record_auth_problem(session, target.auth_problem)
+        recorder = session.config.pluginmanager.get_plugin(REPORT_PLUGIN)
+        if isinstance(recorder, ReportRecorder):  # it learns a test's requirements at collection
+            recorder.pytest_collection_modifyitems([item])
 
 
 @pytest.hookimpl(hookwrapper=True)

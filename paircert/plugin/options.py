@@ -20,6 +20,7 @@ import pytest
 
 from paircert.auth import digest_algorithms
 from paircert.clients.http import Credentials
+from paircert.emulator.choices import CHOICE_NAMES, ChoiceName
 from paircert.report.records import new_run_id
 
 __all__ = [
@@ -191,9 +192,25 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
         "--digest-algorithms",
         "paircert_digest_algorithms",
         "Digest algorithms the embedded emulator and the suite-hosted peers offer, in offer order "
-        f"(comma-separated, e.g. SHA-256,MD5; default {DEFAULT_DIGEST_ALGORITHMS})",
+        f"(comma-separated, e.g. SHA-256,MD5; default {DEFAULT_DIGEST_ALGORITHMS}, and SHA-256,MD5 for the "
+        "embedded emulator with --emulator-choices alternate)",
         metavar="ALG[,ALG]",
-        default=DEFAULT_DIGEST_ALGORITHMS,
+    ),
+    RunOption(
+        "--emulator-choices",
+        "paircert_emulator_choices",
+        "without --target: what the embedded emulator does where the documents are silent "
+        "(README: reference choices and their alternates; default reference)",
+        choices=CHOICE_NAMES,
+        default="reference",
+    ),
+    RunOption(
+        "--verdict-summary",
+        "paircert_verdict_summary",
+        "end with one line per failed test and per reason tests were blocked, the counts per verdict "
+        "and the report path (paircert run sets it)",
+        switch=True,
+        cli=False,
     ),
     RunOption(
         "--report-dir",
@@ -265,6 +282,10 @@ class RunConfig:
     run_id: str
     report_dir: Path | None
     digest_algorithms: tuple[str, ...] = (DEFAULT_DIGEST_ALGORITHMS,)
+    digest_algorithms_given: bool = False
+    """Without ``--digest-algorithms`` the embedded emulator offers what its choices offer."""
+    emulator_choices: ChoiceName = "reference"
+    verdict_summary: bool = False
     peers: PeerOptions = field(default_factory=PeerOptions)
 
 
@@ -381,6 +402,13 @@ def read_run_config(values: Mapping[str, Any], environ: Mapping[str, str]) -> Ru
         run_id=str(given["paircert_run_id"] or new_run_id()),
         report_dir=Path(report_dir) if report_dir else None,
         digest_algorithms=algorithms,
+        digest_algorithms_given=given["paircert_digest_algorithms"] is not None,
+        emulator_choices=_choice(
+            {name: name for name in CHOICE_NAMES},
+            given["paircert_emulator_choices"] or "reference",
+            "--emulator-choices",
+        ),
+        verdict_summary=bool(given["paircert_verdict_summary"]),
         peers=_peers(given),
     )
 

@@ -3,6 +3,8 @@
 Started lazily (the first test that needs a target), so ``pytest tests/`` with the plugin loaded
 never dials anything or starts an emulator. Preflight runs here and nowhere else: once per run,
 when the target comes up; its failure is remembered and is the one line every later caller gets.
+A 401 no client can answer does not stop the run: it is kept as :attr:`Target.auth_problem` for
+the plugin to record (:mod:`paircert.plugin.first_contact`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from paircert.clients.http import Credentials
-from paircert.clients.preflight import PreflightError, preflight
+from paircert.clients.preflight import AuthProblem, PreflightError, preflight
 from paircert.plugin.options import STANDARD_PEER_PORTS, RunConfig
 from paircert.plugin.peering import PeerHosting
 
@@ -63,22 +65,24 @@ class Target:
         self._keep_secret = keep_secret
         self.config: TargetConfig | None = None
         self.device: dict[str, str] = {}
-        self.failure: str | None = None
+        self.auth_problem: AuthProblem | None = None
+        self.failure: PreflightError | None = None
         self._emulator: EmbeddedEmulator | None = None
         self._state_dir: Path | None = None
 
     def start(self, *, wants_peers: bool = False) -> TargetConfig:
         """Bring the target up and preflight it, once; raise :class:`PreflightError` (remembered) if not."""
         if self.failure is not None:
-            raise PreflightError(self.failure)
+            raise self.failure
         if self.config is None:
             try:
                 config = self._external() if self._run.target_url else self._embedded(wants_peers)
-                self.device = preflight(config.base_url, config.admin, verify=config.verify, timeout=config.timeout)
+                contact = preflight(config.base_url, config.admin, verify=config.verify, timeout=config.timeout)
             except PreflightError as exc:
-                self.failure = str(exc)
+                self.failure = exc
                 self.close()
                 raise
+            self.device, self.auth_problem = contact.device, contact.auth_problem
             self.config = config
         return self.config
 
@@ -104,6 +108,7 @@ class Target:
 
     def _embedded(self, wants_peers: bool) -> TargetConfig:
         try:
+            from paircert.emulator.choices import choices_named
             from paircert.emulator.config import EmulatorConfig, User
             from paircert.emulator.embedded import EmbeddedEmulator
         except ImportError as exc:
@@ -122,6 +127,7 @@ class Target:
                 (rtsp, rtsps, http, https), trust_ca_file = self._peers.ports, self._peers.ca_file
         else:
             self._peers.refuse("the embedded emulator was started before any test asked for peers")
+        choices = choices_named(run.emulator_choices)
         self._state_dir = Path(tempfile.mkdtemp(prefix="paircert-emulator-"))
         config = EmulatorConfig(
             state_dir=self._state_dir,
@@ -130,7 +136,8 @@ class Target:
                 User(operator.username, operator.password, "operator"),
                 User(viewer.username, viewer.password, "viewer"),
             ],
-            digest_algorithms=run.digest_algorithms,
+            digest_algorithms=run.digest_algorithms if run.digest_algorithms_given else choices.digest_algorithms,
+            choices=choices,
             peer_rtsp_port=rtsp,
             peer_rtsps_port=rtsps,
             peer_http_port=http,

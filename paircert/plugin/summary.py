@@ -1,0 +1,87 @@
+"""What a run says on the terminal when it ends: the findings, the counts, where the report is.
+
+One line per failed test (its node id, requirement ids and the first line of its reason), one
+line per reason tests were blocked for (how many, and their requirement ids), then the counts per
+verdict and the report's path. Tracebacks stay in the report. ``paircert run`` turns it on with
+``--verdict-summary`` and quiets pytest's own output (``-qq --tb=no``); a pytest user opts in with
+the same option.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pytest
+
+from paircert.report.recorder import ReportRecorder
+from paircert.report.records import BLOCKED_PREFIX, VERDICTS, RunRecord, TestRecord
+
+__all__ = ["SUMMARY_PLUGIN", "VerdictSummary", "register_summary", "summary_lines"]
+
+SUMMARY_PLUGIN = "paircert-summary"
+
+REASON_LENGTH = 200
+IDS_SHOWN = 4
+
+
+def _reason(message: str | None) -> str:
+    """The first line of a failure or skip message, without the exception's class name."""
+    first = (message or "").strip().splitlines()[0] if (message or "").strip() else "no reason given"
+    first = first.removeprefix(BLOCKED_PREFIX).removeprefix("AssertionError: ").removeprefix("Failed: ")
+    return first if len(first) <= REASON_LENGTH else first[: REASON_LENGTH - 1] + "…"
+
+
+def _ids(requirements: Iterable[str]) -> str:
+    ids = sorted(set(requirements))
+    shown = ", ".join(ids[:IDS_SHOWN]) + (f" and {len(ids) - IDS_SHOWN} more" if len(ids) > IDS_SHOWN else "")
+    return f"[{shown}]" if ids else "[no requirement]"
+
+
+def summary_lines(record: RunRecord, report: Path | None) -> list[str]:
+    """The summary as lines: failures, blocked reasons, counts, report path."""
+    lines = [
+        f"FAIL     {t.nodeid} {_ids(t.requirements)}: {_reason(t.message)}" for t in record.tests if t.verdict == "fail"
+    ]
+    blocked: dict[str, list[TestRecord]] = {}
+    for test in record.tests:
+        if test.verdict == "blocked":
+            blocked.setdefault(_reason(test.message), []).append(test)
+    for reason, tests in blocked.items():
+        ids = _ids(rid for test in tests for rid in test.requirements)
+        who = tests[0].nodeid if len(tests) == 1 else f"{len(tests)} tests"
+        lines.append(f"BLOCKED  {who} {ids}: {reason}")
+    counts = record.counts()
+    shown = [f"{counts[v]} {v}" for v in VERDICTS if counts[v] or v != "skipped"]
+    lines.append("paircert: " + ", ".join(shown))
+    if report is not None:
+        lines.append(f"paircert: report: {report}")
+    return lines
+
+
+class VerdictSummary:
+    """The pytest plugin object that writes :func:`summary_lines` at the end of the terminal output."""
+
+    def __init__(self, recorder: ReportRecorder, report: Path | None, stopped: Callable[[], bool]) -> None:
+        self._recorder = recorder
+        self._report = report
+        self._stopped = stopped
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self._stopped():  # preflight stopped the run: its one line says everything
+            return
+        for line in summary_lines(self._recorder.run_record(), self._report):
+            terminalreporter.write_line(line, red=line.startswith("FAIL"), yellow=line.startswith("BLOCKED"))
+
+
+def register_summary(
+    config: pytest.Config, recorder: ReportRecorder, report_dir: Path | None, stopped: Callable[[], bool]
+) -> None:
+    """Turn the summary on; it names the HTML report when there is one, else ``results.json``.
+
+    ``stopped`` says whether preflight stopped the run, which then says nothing more.
+    """
+    html = config.getoption("htmlpath", None)
+    report = Path(html).resolve() if html else (report_dir / "results.json" if report_dir is not None else None)
+    config.pluginmanager.register(VerdictSummary(recorder, report, stopped), SUMMARY_PLUGIN)
