@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import socket
 import subprocess
@@ -221,3 +222,18 @@ def test_run_against_the_embedded_emulator_writes_the_artifacts_and_maps_no_test
     assert len(run_dir.name) == len("20261122T013000Z") and run_dir.name.endswith("Z")
     assert f"paircert: report: {run_dir / 'report.html'}" in result.stdout
     assert (run_dir / "report.html").is_file() and (run_dir / "junit.xml").is_file()
+
+
+def test_run_with_emulator_choices_alternate_meets_the_alternate_emulator(tmp_path: Path) -> None:
+    chosen = (
+        "test_discover_answers_the_framework_version_and_apis_by_id or test_the_radar_probe_reports_which_path_answered"
+    )
+    result = paircert(
+        "run", "--emulator-choices", "alternate", "--report-dir", "out", "-k", chosen, cwd=tmp_path, timeout=120
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (run_dir,) = (tmp_path / "out").iterdir()
+    tests = json.loads((run_dir / "results.json").read_text())["tests"]
+    observed = {key: value for test in tests for key, value in test["observations"].items()}
+    assert observed["discover.form"] == "bare document"  # the reference answers in the envelope
+    assert observed["radar.path"] == "/networkradarpairing.cgi"  # the reference answers under /axis-cgi/ first
