@@ -25,6 +25,7 @@ import pytest
 from paircert.clients.preflight import PreflightError
 from paircert.plugin.options import PASSWORD_ENV, RUN_OPTIONS, command_line
 from paircert.plugin.session import STATE_KEY
+from paircert.vapix.passwords import Redactor
 
 if TYPE_CHECKING:
     from paircert.emulator.config import Role, User
@@ -378,8 +379,10 @@ def _split_extra(argv: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _scrub(text: str) -> str:
-    secret = os.environ.get(PASSWORD_ENV)
-    return text.replace(secret, "<redacted>") if secret and len(secret) >= 4 else text
+    """An error line without the password from the environment (whole occurrences, the run's rule)."""
+    redactor = Redactor()
+    redactor.add(os.environ.get(PASSWORD_ENV) or "")
+    return redactor.text(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

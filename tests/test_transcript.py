@@ -58,13 +58,38 @@ def test_recorded_exchange_redacts_headers_bodies_radar_params_and_query() -> No
     assert "x=1" in exchange.url
 
 
-def test_a_known_secret_is_scrubbed_wherever_it_appears() -> None:
+def test_a_known_secret_is_scrubbed_wherever_it_appears_whole() -> None:
     transcript = Transcript()
     transcript.add_secret(SECRET)
     request = httpx.Request("GET", "http://127.0.0.1:1/x")
     _exchange(transcript, request, httpx.Response(500, text=f"internal error: bad password {SECRET}"))
     assert SECRET not in transcript.render()
-    assert transcript.scrub(f"a{SECRET}b") == f"a{REDACTED}b"
+    assert transcript.scrub(f"a {SECRET}, b") == f"a {REDACTED}, b"
+    assert transcript.scrub(f"a{SECRET}b") == f"a{SECRET}b", "inside a longer word it is not the secret"
+
+
+def test_a_device_that_echoes_the_password_in_a_body_value_or_header_loses_only_the_value() -> None:
+    transcript = Transcript()
+    transcript.add_secret("pass")
+    request = httpx.Request("GET", "http://127.0.0.1:1/x", headers={"Authorization": "Basic cm9vdDpwYXNz"})
+    answer = {"status": "passed", "pass": "you sent pass", "echo": "Basic cm9vdDpwYXNz", "password": "x"}
+    _exchange(transcript, request, httpx.Response(200, json=answer, headers={"X-Echo": "pass"}))
+    exchange = transcript.exchanges[0]
+    assert json.loads(exchange.response_body) == {
+        "status": "passed",
+        "pass": f"you sent {REDACTED}",
+        "echo": f"Basic {REDACTED}",
+        "password": REDACTED,
+    }
+    assert exchange.response_headers["x-echo"] == REDACTED
+
+
+def test_url_userinfo_loses_its_password_and_keeps_the_user() -> None:
+    transcript = Transcript()
+    request = httpx.Request("GET", "http://root:pw%40x@127.0.0.1:1/path?password=p&q=1")
+    _exchange(transcript, request, httpx.Response(200))
+    url = transcript.exchanges[0].url
+    assert "pw" not in url and url.startswith(f"http://root:{REDACTED}@127.0.0.1:1/path?") and "q=1" in url
 
 
 def test_curl_line_uses_placeholders_and_repeats_the_request() -> None:

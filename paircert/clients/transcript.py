@@ -1,9 +1,12 @@
 """A redacted record of every HTTP exchange a client makes, for failure messages and reports.
 
 Redaction happens when an exchange is recorded, not when it is shown, so no later consumer
-(report writer, failure message, JUnit) can leak what the wire carried: ``Authorization``
-headers, every JSON field named ``password`` at any depth, and every secret the transcript was
-told about are replaced before the exchange is stored.
+(report writer, failure message, JUnit) can leak what the wire carried: ``Authorization`` and
+``Proxy-Authorization`` values, URL userinfo and password query parameters, every JSON field
+named ``password`` at any depth, and every whole occurrence of a secret the transcript knows in a
+URL, a header value or a body value (a device answer that echoes a request) are replaced before
+the exchange is stored. The rule for secrets is :class:`paircert.vapix.passwords.Redactor`'s:
+it removes secrets and nothing else, so a JSON body keeps its keys and shape.
 """
 
 from __future__ import annotations
@@ -12,20 +15,17 @@ import json
 import re
 import shlex
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from paircert.vapix.passwords import is_password_key as _is_password_key
+from paircert.vapix.passwords import REDACTED, Redactor, redact_url, replace_passwords
 from paircert.vapix.passwords import password_values as _password_values
-from paircert.vapix.passwords import replace_passwords
 
 __all__ = ["REDACTED", "Exchange", "Transcript", "redact_json", "redact_text"]
 
-REDACTED = "<redacted>"
 EXCHANGE_KEY = "paircert.exchange"
 _STARTED_KEY = "paircert.started"
 _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization"})
@@ -33,8 +33,6 @@ _CURL_SKIP_HEADERS = _SECRET_HEADERS | {"host", "content-length", "accept-encodi
 # A password field in a body that is not valid JSON (the suite sends malformed bodies on purpose).
 _PASSWORD_TEXT = re.compile(r'("password"\s*:\s*)("(?:[^"\\]|\\.)*"|[^,}\]\s]+)', re.IGNORECASE)
 _MAX_BODY = 8000
-# Secrets shorter than this are not scrubbed from free text: replacing "a" everywhere helps nobody.
-_MIN_SECRET = 4
 
 
 def redact_json(value: Any) -> Any:
@@ -50,17 +48,6 @@ def redact_text(text: str) -> str:
         return _PASSWORD_TEXT.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
     redacted = redact_json(parsed)
     return text if redacted == parsed else json.dumps(redacted, ensure_ascii=False)
-
-
-def _redact_url(url: str) -> str:
-    parts = urlsplit(url)
-    if not parts.query:
-        return url
-    pairs = parse_qsl(parts.query, keep_blank_values=True)
-    if not any(_is_password_key(k) for k, _ in pairs):
-        return url
-    query = urlencode([(k, REDACTED if _is_password_key(k) else v) for k, v in pairs])
-    return urlunsplit(parts._replace(query=query))
 
 
 def _body_text(raw: bytes) -> str:
@@ -128,18 +115,32 @@ class Transcript:
     limit: int = 200
     exchanges: list[Exchange] = field(default_factory=list)
     dropped: int = 0
-    _secrets: set[str] = field(default_factory=set, repr=False)
+    _redactor: Redactor = field(default_factory=Redactor, repr=False)
 
     def add_secret(self, secret: str) -> None:
-        """Scrub this value from every exchange recorded from now on (and from :meth:`scrub`)."""
-        if len(secret) >= _MIN_SECRET:
-            self._secrets.add(secret)
+        """Remove this value from every exchange recorded from now on (and from :meth:`scrub`)."""
+        self._redactor.add(secret)
 
-    def scrub(self, text: str) -> str:
-        for secret in sorted(self._secrets, key=len, reverse=True):
-            if secret in text:
-                text = text.replace(secret, REDACTED)
-        return text
+    def learn_secret(self, secret: str) -> None:
+        """A password value seen on the wire: a secret from now on (a subclass may decline)."""
+        self.add_secret(secret)
+
+    def scrub(self, text: str, *, keep: Collection[str] = ()) -> str:
+        """Free text without whole occurrences of a known secret (``keep``: public names to leave)."""
+        return self._redactor.text(text, keep=keep)
+
+    def scrub_json(self, value: Any, *, keep: Collection[str] = ()) -> Any:
+        """A JSON value without password fields' values and without secrets in its string values."""
+        return self._redactor.json(value, keep=keep)
+
+    def _body(self, raw: bytes) -> str:
+        text = _body_text(raw)
+        try:
+            parsed = json.loads(text)
+        except (ValueError, RecursionError):  # not JSON, truncated, or deeper than the parser recurses
+            return self.scrub(redact_text(text))
+        redacted = self.scrub_json(parsed)
+        return text if redacted == parsed else json.dumps(redacted, ensure_ascii=False)
 
     def clear(self) -> None:
         self.exchanges.clear()
@@ -156,21 +157,23 @@ class Transcript:
         for raw in (request_raw, response.content):
             try:
                 for value in _password_values(json.loads(raw)):
-                    self.add_secret(value)
+                    self.learn_secret(value)
             except (ValueError, RecursionError):
                 pass
         authorization = request.headers.get("authorization", "")
-        scheme = authorization.split(" ", 1)[0].lower() or None
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() == "basic" and token.strip():
+            self.add_secret(token.strip())  # a device that echoes the header echoes the password
         exchange = Exchange(
             method=request.method,
-            url=self.scrub(_redact_url(str(request.url))),
+            url=self.scrub(redact_url(str(request.url))),
             request_headers=self._headers(request.headers),
-            request_body=self.scrub(redact_text(_body_text(request_raw))),
+            request_body=self._body(request_raw),
             status_code=response.status_code,
             response_headers=self._headers(response.headers),
-            response_body=self.scrub(redact_text(_body_text(response.content))),
+            response_body=self._body(response.content),
             elapsed_ms=_elapsed_ms(response),
-            auth_scheme=scheme,
+            auth_scheme=scheme.lower() or None,
             curl_tls=curl_tls,
         )
         self.exchanges.append(exchange)

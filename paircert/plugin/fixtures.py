@@ -13,7 +13,7 @@ from paircert.clients.camera_pairing import CameraPairingClient
 from paircert.clients.dca import DcaClient
 from paircert.clients.discovery import DeviceInfoClient, DiscoveryClient
 from paircert.clients.radar import RADAR_PATHS, RadarClient
-from paircert.clients.transcript import Transcript, redact_json
+from paircert.clients.transcript import Transcript
 from paircert.plugin.identities import ANONYMOUS, IDENTITIES, WRONG_PASSWORD, Identity
 from paircert.plugin.peering import HostedPeer, PeerKind, PeersUnavailable
 from paircert.plugin.session import STATE_KEY, SessionState
@@ -251,8 +251,10 @@ def observe(request: pytest.FixtureRequest, paircert_state: SessionState) -> Cal
     """``observe(key, value)``: record undocumented behaviour; it shows in the report, never fails."""
 
     def record(key: str, value: Any) -> None:
-        text = json.dumps(redact_json(value), sort_keys=True, ensure_ascii=False, default=str)
-        request.node.user_properties.append((f"{OBSERVED_PREFIX}{key}", paircert_state.transcript.scrub(text)))
+        # Values lose secrets one by one (password fields, echoed secrets); keys and shape stay.
+        redacted = paircert_state.transcript.scrub_json(json.loads(json.dumps(value, default=str)))
+        text = json.dumps(redacted, sort_keys=True, ensure_ascii=False)
+        request.node.user_properties.append((f"{OBSERVED_PREFIX}{key}", text))
 
     return record
 

@@ -1,5 +1,5 @@
 """pytest hooks of the paircert plugin: markers, requirement validation, profiles, preflight,
-the current-test context, and scrubbing secrets from every report before anyone reads it."""
+the current-test context, and redacting secrets from every report before anyone reads it."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from paircert.plugin.context import CURRENT, CurrentTest
 from paircert.plugin.first_contact import record_auth_problem
 from paircert.plugin.options import read_options
+from paircert.plugin.redaction import redact_report
 from paircert.plugin.session import STATE_KEY, SessionState
 from paircert.plugin.summary import register_summary
 from paircert.plugin.target import PreflightError
@@ -139,18 +140,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     item.config.stash[STATE_KEY].transcript.clear()
 
 
-def _scrub_report(report: pytest.TestReport, state: SessionState) -> None:
-    if report.longrepr is not None and not isinstance(report.longrepr, tuple):
-        text = str(report.longrepr)
-        scrubbed = state.transcript.scrub(text)
-        if scrubbed != text:
-            report.longrepr = scrubbed
-    scrub = state.transcript.scrub
-    report.sections = [(title, scrub(content)) for title, content in report.sections]
-    report.user_properties = [(name, scrub(str(value))) for name, value in report.user_properties]
-
-
 @pytest.hookimpl(hookwrapper=True, trylast=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
-    _scrub_report(outcome.get_result(), item.config.stash[STATE_KEY])
+    report: pytest.TestReport = outcome.get_result()
+    public = (item.nodeid, report.nodeid, str(item.path), report.location[0], *_requirements(item))
+    redact_report(report, item.config.stash[STATE_KEY].transcript, item.config, public)

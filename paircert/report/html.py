@@ -22,7 +22,7 @@ table.paircert{border-collapse:collapse;margin:.3em 0 1em}
 table.paircert th,table.paircert td{border:1px solid #ccc;padding:2px 8px;text-align:left;vertical-align:top}
 table.paircert th{background:#f0f0f0}
 .v-pass{color:#17692b}.v-fail{color:#b00020;font-weight:bold}.v-blocked{color:#9a5b00;font-weight:bold}
-.v-not-applicable,.v-skipped{color:#666}.v-observed{color:#1f4e9c}
+.v-not-applicable{color:#666}.v-observed{color:#1f4e9c}
 details.paircert{margin:.5em 0}details.paircert summary{cursor:pointer;font-weight:bold;font-size:1.05em}
 </style>"""
 
@@ -169,6 +169,14 @@ def summary_sections(run: RunRecord) -> list[str]:
             folded=True,
         )
     )
+    if run.not_run:
+        sections.append(
+            _section(
+                f"Tests not run ({len(run.not_run)}; no verdict)",
+                _table(["Test", "Why"], [[escape(_short(t.nodeid)), escape(t.reason or "")] for t in run.not_run]),
+                folded=True,
+            )
+        )
     untested = run.untested_requirements
     sections.append(
         _section(

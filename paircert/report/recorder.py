@@ -3,6 +3,15 @@
 It knows nothing about targets or clients: the paircert plugin hands it a :class:`RunContext`
 (run metadata, the current transcript, a scrubber for secrets). pytest-html hooks are optional,
 so a run without ``--html`` still gets ``results.json``.
+
+It never rewrites what it writes: the plugin has redacted each report's free text before any
+hook here reads it, the transcript redacted each exchange when it was recorded, and the device's
+own words in the run's metadata are redacted here field by field. Verdicts, outcomes, node ids,
+requirement ids and JSON keys are written as they are.
+
+One record per JUnit test case: a subtest that reports under a node id of its own (schemathesis
+names each API operation's subtest ``test[GET /path]``) is a record of its own, with its parent's
+requirements; a subtest under its parent's node id counts towards its parent.
 """
 
 from __future__ import annotations
@@ -18,7 +27,8 @@ from typing import Any, Protocol
 import pytest
 
 from paircert.report.html import summary_sections
-from paircert.report.records import OBSERVED_PREFIX, RunMetadata, RunRecord, TestRecord, classify
+from paircert.report.records import OBSERVED_PREFIX, NotRun, RunMetadata, RunRecord, TestRecord, classify
+from paircert.vapix.passwords import redact_url
 
 __all__ = ["ReportRecorder", "RunContext"]
 
@@ -40,7 +50,7 @@ class _Pending:
     message: str | None = None
     duration: float = 0.0
     observations: dict[str, Any] = field(default_factory=dict)
-    record: TestRecord | None = None
+    record: TestRecord | NotRun | None = None
 
 
 def _message(report: pytest.TestReport) -> str | None:
@@ -56,7 +66,7 @@ def _message(report: pytest.TestReport) -> str | None:
 def _observations(report: pytest.TestReport) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for name, value in report.user_properties:
-        if isinstance(name, str) and name.startswith(OBSERVED_PREFIX):
+        if isinstance(name, str) and name.startswith(OBSERVED_PREFIX) and isinstance(value, str):
             try:
                 found[name.removeprefix(OBSERVED_PREFIX)] = json.loads(value)
             except (TypeError, ValueError):
@@ -75,6 +85,7 @@ class ReportRecorder:
         self.started = _now()
         self._tests: dict[str, _Pending] = {}
         self._documented: set[str] | None = None
+        self._running: str | None = None
 
     def _documented_set(self) -> set[str]:
         if self._documented is None:
@@ -123,10 +134,15 @@ class ReportRecorder:
                     "extension": "txt",
                 }
             )
-        report.extras = extras
+        report.__dict__["extras"] = extras  # pytest-html reads this attribute
+
+    def pytest_runtest_logstart(self, nodeid: str) -> None:
+        self._running = nodeid
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        pending = self._tests.setdefault(report.nodeid, _Pending(requirements=[]))
+        own_subtest = isinstance(report, pytest.SubtestReport) and report.nodeid != self._running
+        parent = self._tests.get(self._running or "") if own_subtest else None
+        pending = self._tests.setdefault(report.nodeid, _Pending(requirements=parent.requirements if parent else []))
         pending.duration += report.duration
         pending.observations.update(_observations(report))
         if report.failed and pending.outcome not in ("failed", "error"):
@@ -137,28 +153,38 @@ class ReportRecorder:
             pending.message = _message(report)
             if hasattr(report, "wasxfail"):
                 pending.message = f"xfail: {report.wasxfail}"
-        if report.when == "teardown":
-            pending.record = TestRecord(
-                nodeid=report.nodeid,
-                outcome=pending.outcome,
-                verdict=classify(
-                    pending.outcome,
-                    pending.message,
-                    pending.observations,
-                    checks_documented=self._checks_documented(pending.requirements),
-                ),
-                requirements=pending.requirements,
-                observations=pending.observations,
-                duration=round(pending.duration, 4),
-                message=self.context.scrub(pending.message) if pending.message else None,
-            )
+        if report.when == "teardown" or own_subtest:
+            pending.record = self._record(report.nodeid, pending)
+
+    def _record(self, nodeid: str, pending: _Pending) -> TestRecord | NotRun:
+        duration = round(pending.duration, 4)
+        verdict = classify(
+            pending.outcome,
+            pending.message,
+            pending.observations,
+            checks_documented=self._checks_documented(pending.requirements),
+        )
+        if verdict is None:
+            return NotRun(nodeid=nodeid, requirements=pending.requirements, reason=pending.message, duration=duration)
+        return TestRecord(
+            nodeid=nodeid,
+            outcome=pending.outcome,
+            verdict=verdict,
+            requirements=pending.requirements,
+            observations=pending.observations,
+            duration=duration,
+            message=pending.message,
+        )
 
     def run_record(self, exit_status: int | None = None) -> RunRecord:
         metadata = self.context.metadata()
         metadata.started = self.started
         metadata.finished = _now()
         metadata.exit_status = exit_status
-        tests = [p.record for p in self._tests.values() if p.record is not None]
+        metadata.target_url = redact_url(metadata.target_url) if metadata.target_url else metadata.target_url
+        metadata.device = {key: self.context.scrub(value) for key, value in metadata.device.items()}
+        tests = [p.record for p in self._tests.values() if isinstance(p.record, TestRecord)]
+        not_run = [p.record for p in self._tests.values() if isinstance(p.record, NotRun)]
         covered = {rid for t in tests for rid in t.requirements}
         untested = sorted(rid for rid in self._documented_set() if rid not in covered)
         coverage = getattr(self.context, "coverage", None)  # optional part of a RunContext
@@ -167,11 +193,13 @@ class ReportRecorder:
             tests=tests,
             untested_requirements=untested,
             coverage=coverage() if callable(coverage) else None,
+            not_run=not_run,
         )
 
     def verdict_of(self, nodeid: str) -> TestRecord | None:
+        """The judged record of a test (None while it runs, and for a test not judged)."""
         pending = self._tests.get(nodeid)
-        return pending.record if pending else None
+        return pending.record if pending and isinstance(pending.record, TestRecord) else None
 
     # --- pytest-html --------------------------------------------------------------------------
 
@@ -192,7 +220,7 @@ class ReportRecorder:
     def pytest_html_results_summary(
         self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
     ) -> None:
-        prefix.extend(self.context.scrub(section) for section in summary_sections(self.run_record()))
+        prefix.extend(summary_sections(self.run_record()))
 
     # --- results.json -------------------------------------------------------------------------
 
@@ -201,5 +229,5 @@ class ReportRecorder:
         if self.report_dir is None or not self._tests:
             return
         self.report_dir.mkdir(parents=True, exist_ok=True)
-        text = self.context.scrub(self.run_record(int(exitstatus)).to_json())
+        text = self.run_record(int(exitstatus)).to_json()
         (self.report_dir / RESULTS_FILE).write_text(text + "\n", encoding="utf-8")

@@ -1,4 +1,10 @@
-"""Typed records of a run and the verdict vocabulary every artifact uses."""
+"""Typed records of a run and the verdict vocabulary every artifact uses.
+
+A verdict is one of five, and it is about the device. A test that was never judged (left out by
+the profile, or skipped for a reason that is neither blocked nor not-applicable) has no verdict:
+it is a :class:`NotRun` with its reason, kept apart so a tool counting verdicts counts only
+judgements.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ __all__ = [
     "NOT_APPLICABLE_PREFIX",
     "OBSERVED_PREFIX",
     "VERDICTS",
+    "NotRun",
     "RunMetadata",
     "RunRecord",
     "TestRecord",
@@ -21,17 +28,19 @@ __all__ = [
     "new_run_id",
 ]
 
-Verdict = Literal["pass", "fail", "blocked", "not-applicable", "observed", "skipped"]
-VERDICTS: tuple[Verdict, ...] = ("pass", "fail", "blocked", "not-applicable", "observed", "skipped")
+Verdict = Literal["pass", "fail", "blocked", "not-applicable", "observed"]
+VERDICTS: tuple[Verdict, ...] = ("pass", "fail", "blocked", "not-applicable", "observed")
 BLOCKED_PREFIX = "blocked: "
 NOT_APPLICABLE_PREFIX = "not-applicable: "
 OBSERVED_PREFIX = "observed:"
 # Worst first: a requirement is as good as its worst test.
-_SEVERITY: tuple[Verdict, ...] = ("fail", "blocked", "observed", "pass", "not-applicable", "skipped")
+_SEVERITY: tuple[Verdict, ...] = ("fail", "blocked", "observed", "pass", "not-applicable")
 
 
-def classify(outcome: str, message: str | None, observations: dict[str, Any], *, checks_documented: bool) -> Verdict:
-    """Verdict of one test from its pytest outcome and skip reason.
+def classify(
+    outcome: str, message: str | None, observations: dict[str, Any], *, checks_documented: bool
+) -> Verdict | None:
+    """Verdict of one test from its pytest outcome and skip reason; None for a test never judged.
 
     A passing test that checks no documented requirement and recorded what the device did is
     ``observed``: the documents are silent, so it never fails, but a gate comparing runs looks
@@ -46,7 +55,7 @@ def classify(outcome: str, message: str | None, observations: dict[str, Any], *,
         return "blocked"
     if text.startswith(NOT_APPLICABLE_PREFIX):
         return "not-applicable"
-    return "skipped"
+    return None
 
 
 def new_run_id() -> str:
@@ -73,6 +82,16 @@ class TestRecord:
 
 
 @dataclass
+class NotRun:
+    """A test the run did not judge the device by, and why (the profile, a plain skip, an xfail)."""
+
+    nodeid: str
+    requirements: list[str]
+    reason: str | None
+    duration: float = 0.0
+
+
+@dataclass
 class RunMetadata:
     run_id: str
     target_url: str | None
@@ -94,9 +113,10 @@ class RunRecord:
     tests: list[TestRecord]
     untested_requirements: list[str]
     coverage: dict[str, Any] | None = None  # paircert.report.coverage.Coverage.to_dict()
+    not_run: list[NotRun] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        counts = {verdict: 0 for verdict in VERDICTS}
+        counts: dict[str, int] = dict.fromkeys(VERDICTS, 0)
         for test in self.tests:
             counts[test.verdict] += 1
         return counts
@@ -114,6 +134,7 @@ class RunRecord:
             "run": asdict(self.metadata),
             "counts": self.counts(),
             "tests": [asdict(t) for t in self.tests],
+            "not_run": [asdict(t) for t in self.not_run],
             "requirements": {
                 rid: {"verdict": aggregate([t.verdict for t in tests]), "tests": [t.nodeid for t in tests]}
                 for rid, tests in self.by_requirement().items()
