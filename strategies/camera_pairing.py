@@ -53,10 +53,11 @@ RULES: Final = (
     "DCA-SET-BODY",
     "CP-ADD-MEMBERS",
     "DCA-BODY-MEMBERS",
+    "CP-ADDRESS-ZONE",
 )
 """Ledger IDs of the statements the invalid variants break; statements and levels live in the ledger
-(``paircert/ledger/requirements.toml``): CP-ADD-MEMBERS and DCA-BODY-MEMBERS are named there as
-statements the suites do not enforce."""
+(``paircert/ledger/requirements.toml``): CP-ADD-MEMBERS, DCA-BODY-MEMBERS and CP-ADDRESS-ZONE are
+named there as statements the suites do not enforce."""
 
 ADD_SCHEMA: Final = "camera-pairing/add-request"
 ADD_REQUIRED: Final = ("address", "username", "password", "streamingprotocol", "verifycertificate", "description")
@@ -245,6 +246,9 @@ def _field_fault(draw: st.DrawFn, prop: str, where: str, fault: str) -> tuple[st
         why = f"{where} {value!r} is not one of {_field_schema(prop)['enum']}"
         return f"enum:{where}", why, _TYPE_RULE[prop], value, True, None
     kind, value = draw(invalid_addresses(_STRICT_ONLY_KINDS))
+    if kind == "ipv6-zone":  # no document says whether a zone index makes an IPv6 address invalid
+        why = f"{where} is an IPv6 address with a zone index (RFC 4007), which no document allows or forbids"
+        return f"invalid-address:{where}:{kind}", why, "CP-ADDRESS-ZONE", value, False, None
     why = f"{where} is not a valid IPv4/IPv6 address or DNS name ({kind})"
     return f"invalid-address:{where}:{kind}", why, "CP-INVALID-ADDRESS", value, False, 102
 

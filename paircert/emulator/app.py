@@ -61,6 +61,7 @@ def build_app(device: Device) -> Starlette:
             auth_https=config.auth_https,
             radar_version=radar.default_version,
             open_paths=(DEVICEINFO_PATH, APIDISCOVERY_PATH),
+            challenge_empty_posts=choices.challenge_empty_posts,
             digest_algorithms=config.digest_algorithms,
         ),
     ]

@@ -5,7 +5,8 @@ the API behind the path) and hands the authenticated :class:`User` to the app in
 Authorisation is the API modules' business (the radar CGI decides per JSON method), so they read
 the user with :func:`current_user`. Paths in ``open_paths`` may be called without credentials
 (device info answers some methods anonymously); the handler then asks for credentials itself
-through :func:`unauthorized`. The checks themselves are :class:`~paircert.auth.ServerAuth`'s,
+through :func:`unauthorized`. An anonymous empty POST to them is challenged here when
+``challenge_empty_posts`` (the reference choice), else the CGI answers it. The checks themselves are :class:`~paircert.auth.ServerAuth`'s,
 one per scheme family (``http`` and ``https`` may offer different schemes).
 """
 
@@ -64,6 +65,7 @@ class AuthMiddleware:
         auth_https: AuthMode,
         radar_version: str,
         open_paths: Iterable[str] = (),
+        challenge_empty_posts: bool = True,
         digest_algorithms: tuple[str, ...] = ("MD5",),
     ) -> None:
         self.app = app
@@ -75,6 +77,7 @@ class AuthMiddleware:
         }
         self.radar_version = radar_version
         self.open_paths = frozenset(open_paths)
+        self.challenge_empty_posts = challenge_empty_posts
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,7 +92,7 @@ class AuthMiddleware:
             if user is None:
                 await self._reject(scope, auth, result.stale, receive, send)
                 return
-        elif scope["path"] not in self.open_paths or _empty_post(scope):
+        elif scope["path"] not in self.open_paths or (self.challenge_empty_posts and _empty_post(scope)):
             await self._reject(scope, auth, False, receive, send)
             return
         scope[_USER_KEY] = user

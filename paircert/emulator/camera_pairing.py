@@ -175,7 +175,7 @@ class CameraPairingApi:
     async def _add(self, request: Request) -> Response:
         body = await _json_body(request, self.choices)
         try:
-            fields = check_add(body["data"])
+            fields = check_add(body["data"], zone_index=self.choices.accepts_zone_index)
         except Invalid as error:
             raise _invalid(error, self.choices.invalid_value_status) from None
         fields["address"] = self._address(fields["address"])
@@ -190,7 +190,7 @@ class CameraPairingApi:
     async def _set(self, request: Request, pairing_id: str, prop: str) -> Response:
         body = await _json_body(request, self.choices)
         try:
-            value = check_property(prop, body["data"])
+            value = check_property(prop, body["data"], zone_index=self.choices.accepts_zone_index)
         except Invalid as error:
             raise _invalid(error, self.choices.invalid_value_status) from None
         if prop == "address":

@@ -81,6 +81,12 @@ class Choices:
     """``/config/discover`` documents in the DCA success envelope, or bare as the public page shows them."""
     digest_algorithms: tuple[str, ...]
     """What a Digest challenge offers, in offer order."""
+    challenge_empty_posts: bool
+    """An anonymous POST with an empty body to a CGI open to anonymous callers (basicdeviceinfo.cgi,
+    apidiscovery.cgi) gets the web server's 401 and challenge (so ``curl --digest`` logs in), or the
+    CGI's own answer to a body that is no JSON (400, 2101), as where the CGI runs before any check."""
+    accepts_zone_index: bool
+    """An IPv6 address with a zone index (``fe80::1%eth0``, RFC 4007) is refused with 102, or stored as sent."""
 
 
 REFERENCE = Choices(
@@ -109,6 +115,8 @@ REFERENCE = Choices(
     api_doc_links=True,
     discovery_in_envelope=True,
     digest_algorithms=("MD5",),
+    challenge_empty_posts=True,
+    accepts_zone_index=False,
 )
 
 ALTERNATE = Choices(
@@ -137,6 +145,8 @@ ALTERNATE = Choices(
     api_doc_links=False,
     discovery_in_envelope=False,
     digest_algorithms=("SHA-256", "MD5"),
+    challenge_empty_posts=False,
+    accepts_zone_index=True,
 )
 
 

@@ -44,10 +44,11 @@ class Invalid(Exception):
         self.code = code
 
 
-def classify_address(text: str) -> AddressKind | None:
+def classify_address(text: str, *, zone_index: bool = False) -> AddressKind | None:
     """Say whether ``text`` is an IPv4 address, an IPv6 address or a DNS name (error 102 otherwise).
 
-    A name whose last label is all digits is a malformed IPv4 address, not a name.
+    A name whose last label is all digits is a malformed IPv4 address, not a name. An IPv6 zone
+    index (RFC 4007) counts only with ``zone_index`` (the documents are silent: a choice).
     """
     if not text or text != text.strip():
         return None
@@ -56,7 +57,7 @@ def classify_address(text: str) -> AddressKind | None:
     except ValueError:
         pass
     else:
-        if "%" in text:  # a zone index (RFC 4007) is no part of an address the device could pair with
+        if "%" in text and not zone_index:  # the reference: no part of an address to pair with
             return None
         return "ipv4" if ip.version == 4 else "ipv6"
     name = text[:-1] if text.endswith(".") else text
@@ -84,11 +85,14 @@ def _check_value(name: str, value: Any) -> None:
     limit = LENGTH_LIMITS[name]
     if len(value) > limit:
         raise Invalid(f"{name} is longer than {limit} characters")
-    if name == "address" and classify_address(value) is None:
+
+
+def _check_address(value: str, zone_index: bool) -> None:
+    if classify_address(value, zone_index=zone_index) is None:
         raise Invalid(catalogue("camera-pairing")[102].message, code=102)
 
 
-def check_add(data: Any) -> dict[str, Any]:
+def check_add(data: Any, *, zone_index: bool = False) -> dict[str, Any]:
     """Check an ADD body's ``data``: an object with exactly the six fields, each well formed."""
     if not isinstance(data, Mapping):
         raise Invalid("data must be an object")
@@ -103,10 +107,13 @@ def check_add(data: Any) -> dict[str, Any]:
         if name != "address":
             _check_value(name, data[name])
     _check_value("address", data["address"])
+    _check_address(data["address"], zone_index)
     return {name: data[name] for name in ADD_FIELDS}
 
 
-def check_property(name: str, value: Any) -> Any:
+def check_property(name: str, value: Any, *, zone_index: bool = False) -> Any:
     """Check a SET value for one settable property."""
     _check_value(name, value)
+    if name == "address":
+        _check_address(value, zone_index)
     return value
