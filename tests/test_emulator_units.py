@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from paircert.emulator import links
+from paircert.emulator.choices import ALTERNATE, REFERENCE, Choices
 from paircert.emulator.config import EmulatorConfig, User
 from paircert.emulator.device import Device
 from paircert.emulator.dialer import Dialer, DialRefused, Unreachable
@@ -224,3 +225,46 @@ def test_an_unexpected_exception_becomes_a_500_envelope(path: str, expected: dic
     response = asyncio.run(request())
     assert response.status_code == 500
     assert response.json() == expected
+
+
+ZONED = {"address": "fe80::1%eth0", "username": "u", "password": "p", "streamingprotocol": "RTSP",
+         "verifycertificate": False, "description": ""}  # fmt: skip
+
+
+def test_a_zone_index_is_error_102_for_the_reference_and_an_address_as_sent_for_the_alternate() -> None:
+    with pytest.raises(Invalid) as caught:
+        check_add(ZONED, zone_index=REFERENCE.accepts_zone_index)
+    assert caught.value.code == 102
+    assert check_add(ZONED, zone_index=ALTERNATE.accepts_zone_index)["address"] == "fe80::1%eth0"
+
+
+@pytest.mark.parametrize(("choices", "status", "code"), [(REFERENCE, 401, None), (ALTERNATE, 400, 2101)])
+def test_an_anonymous_empty_post_to_device_info_is_challenged_or_answered_by_the_cgi(
+    choices: Choices, status: int, code: int | None
+) -> None:
+    from starlette.applications import Starlette
+    from starlette.routing import Route
+
+    from paircert.emulator.auth import AuthMiddleware
+    from paircert.emulator.deviceinfo import DEVICEINFO_PATH, DeviceInfoApi
+
+    app = AuthMiddleware(
+        Starlette(routes=[Route(DEVICEINFO_PATH, DeviceInfoApi(), methods=["POST"])]),
+        users=[User("root", "pw-units-1", "admin")],
+        auth_http="digest",
+        auth_https="basic",
+        radar_version="1.0",
+        open_paths=(DEVICEINFO_PATH,),
+        challenge_empty_posts=choices.challenge_empty_posts,
+    )
+
+    async def post() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://device.test") as client:
+            return await client.post(DEVICEINFO_PATH, content=b"", headers={"Content-Length": "0"})
+
+    response = asyncio.run(post())
+    assert response.status_code == status
+    assert ("www-authenticate" in response.headers) == (status == 401)
+    if code is not None:
+        assert response.json()["error"]["code"] == code
