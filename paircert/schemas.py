@@ -21,6 +21,7 @@ from typing import Any, Literal
 import referencing
 import referencing.exceptions
 from jsonschema import Draft202012Validator
+from referencing._core import Resolver
 from referencing.jsonschema import DRAFT202012
 
 from paircert.resources import data_dir
@@ -196,7 +197,7 @@ def catalogue(api: ApiName) -> dict[int, ErrorEntry]:
 # --------------------------------------------------------------------------- bundling
 
 
-def _inline(node: Any, resolver: referencing.Resolver[Any]) -> Any:
+def _inline(node: Any, resolver: Resolver[Any]) -> Any:
     """Copy ``node`` with every ``$ref`` replaced by the schema it names, so a document embedding it stands alone."""
     if isinstance(node, list):
         return [_inline(item, resolver) for item in node]
@@ -226,7 +227,8 @@ def _inline(node: Any, resolver: referencing.Resolver[Any]) -> Any:
 def bundled(name: str) -> dict[str, Any]:
     """The named schema with every reference resolved inline (no ``$id``, ``$defs`` or ``$ref`` left)."""
     contents = registry().contents(_uri(name))
-    return _inline(contents, registry().resolver(base_uri=_uri(name)))
+    inlined: dict[str, Any] = _inline(contents, registry().resolver(base_uri=_uri(name)))
+    return inlined
 
 
 # --------------------------------------------------------------------------- camera pairing model
