@@ -52,8 +52,7 @@ def summary_lines(record: RunRecord, report: Path | None) -> list[str]:
         who = tests[0].nodeid if len(tests) == 1 else f"{len(tests)} tests"
         lines.append(f"BLOCKED  {who} {ids}: {reason}")
     counts = record.counts()
-    shown = [f"{counts[v]} {v}" for v in VERDICTS if counts[v] or v != "skipped"]
-    lines.append("paircert: " + ", ".join(shown))
+    lines.append("paircert: " + ", ".join(f"{counts[verdict]} {verdict}" for verdict in VERDICTS))
     if report is not None:
         lines.append(f"paircert: report: {report}")
     return lines
