@@ -87,6 +87,11 @@ def test_a_web_server_that_speaks_neither_api_is_not_an_axis_device() -> None:
     assert caught.value.exit_code == 4
 
 
+def test_a_web_server_that_answers_every_path_with_a_page_is_not_an_axis_device() -> None:
+    with pytest.raises(NotAnAxisDevice, match=r"/config/discover answered 200 but not like the API, "):
+        _contact(lambda request: httpx.Response(200, html="<html>welcome</html>"))
+
+
 def test_a_device_that_answers_discovery_gives_its_identity_and_no_problem() -> None:
     def device(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/config/discover":

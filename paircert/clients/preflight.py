@@ -120,9 +120,9 @@ def _auth_problem(resp: ApiResponse) -> AuthProblem | None:
     if any(_answerable(c) for c in challenges):
         return None
     if not challenges or any(_malformed(c) for c in challenges):
-        missing = " and ".join(_DIGEST_REQUIRED)
+        needs = " and ".join(f"a {name}" for name in _DIGEST_REQUIRED)
         return AuthProblem(
-            f"{where} answered 401 with a malformed challenge (a Digest challenge needs a {missing})", breach=True
+            f"{where} answered 401 with a malformed challenge (a Digest challenge needs {needs})", breach=True
         )
     offered = ", ".join(
         sorted({f"{c.scheme.capitalize()} {c.params.get('algorithm', '')}".strip() for c in challenges})
@@ -154,7 +154,7 @@ class _Probe:
 
 
 def _answered(path: str, resp: ApiResponse) -> str:
-    return f"{path} answered {resp.status_code}" + (" without JSON" if resp.status_code == 200 else "")
+    return f"{path} answered {resp.status_code}" + (" but not like the API" if resp.status_code == 200 else "")
 
 
 def _not_axis(base_url: str, answers: list[str]) -> NotAnAxisDevice:
