@@ -210,9 +210,14 @@ class ReportRecorder:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
-        record = self.verdict_of(report.nodeid)
+        pending = self._tests.get(report.nodeid)
+        record = pending.record if pending else None
         requirements = ", ".join(record.requirements) if record else ""
-        verdict = record.verdict if record else ("fail" if report.failed else "")
+        verdict: str
+        if isinstance(record, TestRecord):
+            verdict = record.verdict
+        else:
+            verdict = "not run" if isinstance(record, NotRun) else ("fail" if report.failed else "")
         cells.insert(2, f'<td class="col-requirements">{escape(requirements)}</td>')
         cells.insert(3, f'<td class="col-verdict">{escape(verdict)}</td>')
 
