@@ -23,7 +23,7 @@ from .pairing import BenchBlocked, add_pairing, wait_status
 from .progress import Progress
 from .rig import Rig
 from .stats import LatencySummary, summarize
-from .streams import FrameArrival, StreamReader
+from .streams import FrameArrival, StreamReader, stop_readers
 
 __all__ = ["LatencyBudget", "LatencyResult", "added_latencies", "run_latency"]
 
@@ -155,7 +155,7 @@ async def _measure(rig: Rig, budget: LatencyBudget, progress: Progress, result: 
     assert rig.admin is not None
     progress.phase("pairing with the peer camera")
     added = time.time()
-    pairing_id = await asyncio.to_thread(add_pairing, client, camera, "paircert bench latency")
+    pairing_id = await asyncio.to_thread(add_pairing, client, camera.address, camera.username, camera.password, "paircert bench latency")
     tasks: list[asyncio.Task[None]] = []
     try:
 
@@ -202,15 +202,11 @@ async def _measure(rig: Rig, budget: LatencyBudget, progress: Progress, result: 
                     CalibrationCheck("device", _p50(result.device), _p50(device.frames)),
                 ),
             )
-            reading = tasks.pop()
-            reading.cancel()
-            await asyncio.gather(reading, return_exceptions=True)
+            await stop_readers([tasks.pop()])
         progress.phase("reconnection: peer down and up")
         await _reconnect(camera, device, status, result)
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await stop_readers(tasks)
         camera.reset()
         await asyncio.to_thread(client.remove, pairing_id)
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from paircert.clients.camera_pairing import CameraPairingClient
 from paircert.clients.radar import RadarClient
-from paircert.plugin.peering import HostedPeer
 
 __all__ = ["BenchBlocked", "add_pairing", "link_radar", "pairing_status", "unlink_radar", "wait_status"]
 
@@ -21,17 +20,17 @@ class BenchBlocked(Exception):
     """A precondition of the benchmark does not hold; the message says which."""
 
 
-def add_pairing(client: CameraPairingClient, peer: HostedPeer, description: str) -> str:
-    """ADD a pairing to ``peer`` (RTSP, the peer's account) on an empty device; its id."""
+def add_pairing(client: CameraPairingClient, address: str, user: str, password: str, description: str) -> str:
+    """ADD an RTSP pairing on an empty device; its id."""
     listing = client.list()
     if not listing.ok or not isinstance(listing.json, dict):
         raise BenchBlocked(f"the camera pairing collection did not answer (HTTP {listing.status_code})")
     if listing.json.get("data"):
         raise BenchBlocked("the device already has a camera pairing; remove it (or use a lab device) to benchmark")
     fields = {
-        "address": peer.address,
-        "username": peer.username,
-        "password": peer.password,
+        "address": address,
+        "username": user,
+        "password": password,
         "streamingprotocol": "RTSP",
         "verifycertificate": False,
         "description": description,
@@ -69,15 +68,15 @@ def wait_status(
     return None
 
 
-def link_radar(client: RadarClient, peer: HostedPeer) -> None:
-    """setRadarConnection to ``peer`` without TLS (in the device's document revision), setActive(true)."""
+def link_radar(client: RadarClient, address: str, user: str, password: str, *, activate: bool = True) -> None:
+    """setRadarConnection without TLS (in the device's document revision), then setActive(true)."""
     current = client.get_radar_connection()
     data: Any = current.json.get("data") if current.ok and isinstance(current.json, dict) else None
     if not isinstance(data, dict):
         raise BenchBlocked(f"getRadarConnection did not answer (HTTP {current.status_code})")
     if data.get("address"):
         raise BenchBlocked("the device already has a radar configuration; clear it (or use a lab device) to benchmark")
-    params: dict[str, Any] = {"address": peer.address, "user": peer.username, "password": peer.password}
+    params: dict[str, Any] = {"address": address, "user": user, "password": password}
     if "tls-certificate-cn" in data:
         params["tls-certificate-cn"] = ""
     else:
@@ -85,7 +84,7 @@ def link_radar(client: RadarClient, peer: HostedPeer) -> None:
     resp = client.call("setRadarConnection", params)
     if not resp.ok:
         raise BenchBlocked(f"setRadarConnection was refused (HTTP {resp.status_code}, error {resp.error_code})")
-    resp = client.set_active(True)
+    resp = client.set_active(True) if activate else resp
     if not resp.ok:
         raise BenchBlocked(f"setActive(true) was refused (error {resp.error_code})")
 

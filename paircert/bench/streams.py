@@ -19,7 +19,7 @@ from paircert.rtsp.rtp import ntp_to_unix
 
 from .stats import LossCounter
 
-__all__ = ["FrameArrival", "StreamReader"]
+__all__ = ["FrameArrival", "StreamReader", "stop_readers"]
 
 _FRAME_NUMBER = re.compile(rb'FrameNumber="(\d+)"')
 
@@ -116,3 +116,11 @@ class StreamReader:
                 return False
             await asyncio.sleep(0.01)
         return True
+
+
+async def stop_readers(tasks: list[asyncio.Task[None]], timeout: float = 5.0) -> None:
+    """Cancel reading tasks and wait for them a bounded time (a stuck close never holds a benchmark)."""
+    for task in tasks:
+        task.cancel()
+    if tasks:
+        await asyncio.wait(tasks, timeout=timeout)
