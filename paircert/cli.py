@@ -138,6 +138,22 @@ def _parser() -> argparse.ArgumentParser:
     from paircert.peers import cli as peers_cli
 
     peers_cli.add_arguments(peers)
+    bench = commands.add_parser(
+        "bench",
+        help="measure stream latency, radar throughput, API and generation speed",
+        description="Benchmarks against the embedded emulator, or any --target with the options of 'paircert run'.",
+    )
+    from paircert.bench import cli as bench_cli
+
+    bench_cli.add_arguments(bench)
+    selfcheck = commands.add_parser(
+        "selfcheck",
+        help="run the suite against the emulator once clean and once per seeded fault: the kill matrix",
+        description="Measure the suite: which of the emulator's seeded faults it notices (README: Suite strength).",
+    )
+    from paircert.selfcheck import command as selfcheck_cli
+
+    selfcheck_cli.add_arguments(selfcheck)
     return parser
 
 
@@ -395,6 +411,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from paircert.peers import cli as peers_cli
 
             return peers_cli.run(args)
+        if args.command == "bench":
+            from paircert.bench import cli as bench_cli
+
+            return bench_cli.run(args)
+        if args.command == "selfcheck":
+            from paircert.selfcheck import command as selfcheck_cli
+
+            return selfcheck_cli.run(args)
         return _run(args, extra) if args.command == "run" else _emulator(args)
     except CliError as exc:
         print(f"paircert: error: {_scrub(str(exc))}", file=sys.stderr)

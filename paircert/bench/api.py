@@ -16,15 +16,18 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
 
 from paircert.clients.camera_pairing import CameraPairingClient
 
+from . import plots
 from .bareapp import BareApp
 from .pairing import BenchBlocked, add_pairing, link_radar, unlink_radar
 from .progress import Progress
+from .report import Target
 from .rig import Rig
 from .stats import summarize
 
@@ -73,11 +76,23 @@ class ApiResult:
         bare, get = self.find(BARE), self.find("camera pairing GET")
         ratio = get.to_json(bare)["ratio_to_bare"] if get is not None else None
         return {
-            "calibration": None,
             "concurrency": self.concurrency,
             "ratio_to_bare": ratio,
             "operations": [op.to_json(bare) for op in self.operations],
         }
+
+
+    calibration = None
+
+    def headline(self) -> dict[str, Any]:
+        return {"ratio_to_bare": self.to_json()["ratio_to_bare"]}
+
+    def targets(self) -> list[Target]:
+        return [Target("API camera pairing GET throughput over bare", ">=", 0.5, self.headline()["ratio_to_bare"])]
+
+    def plots(self, folder: Path) -> list[Path]:
+        series = {op.name: list(op.latencies_ms) for op in self.operations}
+        return [plots.latency_cdf(series, folder / "api-latency-cdf.svg", title="Request latency per operation")]
 
 
 def _load(name: str, clients: list[httpx.Client], request: Request, seconds: float, progress: Progress) -> OperationResult:

@@ -14,13 +14,17 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from paircert.plugin.peering import HostedPeer
 
+from . import plots
+
 from .calibration import DEFAULT_DELAY_MS, DEFAULT_TOLERANCE_MS, Calibration, CalibrationCheck
 from .pairing import BenchBlocked, add_pairing, wait_status
 from .progress import Progress
+from .report import Target
 from .rig import Rig
 from .stats import LatencySummary, summarize
 from .streams import FrameArrival, StreamReader, stop_readers
@@ -83,7 +87,6 @@ class LatencyResult:
                 ratio_to_direct=round(device.p50 / direct.p50, 3) if calibrated and direct.p50 > 0 else None,
             )
         return {
-            "calibration": self.calibration.to_json() if self.calibration is not None else None,
             "pairing": {
                 "add_to_paired_ms": _ms(self.add_to_paired_ms),
                 "add_to_first_frame_ms": _ms(self.add_to_first_frame_ms),
@@ -91,6 +94,32 @@ class LatencyResult:
             "frames": frames,
             "reconnection": self.reconnection,
         }
+
+
+    def headline(self) -> dict[str, Any]:
+        frames = self.to_json()["frames"]
+        added = frames.get("added_latency_ms")
+        return {
+            "added_latency_ms": None if added is None else {k: added[k] for k in ("p50", "p95", "p99")},
+            "ratio_to_direct": frames.get("ratio_to_direct"),
+        }
+
+    def targets(self) -> list[Target]:
+        added = self.headline()["added_latency_ms"] or {}
+        return [
+            Target("added stream latency p50 (ms)", "<=", 2.0, added.get("p50")),
+            Target("added stream latency p99 (ms)", "<=", 10.0, added.get("p99")),
+        ]
+
+    def plots(self, folder: Path) -> list[Path]:
+        if self.calibration is None or not self.calibration.passed or not self.direct or not self.device:
+            return []
+        series = {"direct (peer -> suite)": self.latencies("direct"), "device (peer -> device -> suite)": self.latencies("device")}
+        added = added_latencies(self.direct, self.device)
+        return [
+            plots.latency_cdf({**series, "added by the device": added}, folder / "latency-cdf.svg", title="Frame latency from capture"),
+            plots.latency_histogram(series, folder / "latency-histogram.svg", title="Frame latency from capture"),
+        ]
 
 
 def _ms(value: float | None) -> float | None:

@@ -13,12 +13,15 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from paircert.media.metadata import MetadataSettings
 
+from . import plots
 from .pairing import link_radar, unlink_radar
 from .progress import Progress
+from .report import Target
 from .rig import Rig
 from .stats import summarize
 from .streams import FrameArrival, StreamReader, stop_readers
@@ -135,7 +138,6 @@ class RadarResult:
         if device is not None and direct is not None and direct.objects_per_s > 0:
             ratio = round(device.objects_per_s / direct.objects_per_s, 3)
         return {
-            "calibration": None,
             "applicable": self.reason is None,
             "reason": self.reason,
             "latency_limit_ms": self.latency_limit_ms,
@@ -157,6 +159,46 @@ class RadarResult:
                 for rate, window, dev, dire in self.steps
             ],
         }
+
+
+    calibration = None
+
+    def headline(self) -> dict[str, Any]:
+        result = self.to_json()
+        return {"zero_loss_objects_per_s": result["zero_loss_objects_per_s"], "ratio_to_direct": result["ratio_to_direct"]}
+
+    def targets(self) -> list[Target]:
+        headline = self.headline()
+        return [
+            Target("radar zero-loss objects/s through the device", ">=", 10_000, headline["zero_loss_objects_per_s"]),
+            Target("radar zero-loss rate, device over direct", ">=", 0.8, headline["ratio_to_direct"]),
+        ]
+
+    def plots(self, folder: Path) -> list[Path]:
+        if not self.steps:
+            return []
+        offered = [rate.objects_per_s for rate, *_ in self.steps]
+        received = {
+            "device": [dev.objects_per_s for _, _, dev, _ in self.steps],
+            "direct": [dire.objects_per_s for *_, dire in self.steps],
+        }
+
+        def p(step: PathStep, key: str) -> float | None:
+            return None if step.latency_ms is None else float(step.latency_ms[key])
+
+        latency = {
+            f"{name} {key}": [p(step[index], key) for step in self.steps]
+            for name, index in (("device", 2), ("direct", 3))
+            for key in ("p50", "p99")
+        }
+        return [
+            plots.throughput_vs_offered(
+                offered, received, folder / "radar-throughput.svg", title="Radar objects received", unit="objects/s"
+            ),
+            plots.latency_vs_rate(
+                offered, latency, folder / "radar-latency.svg", title="Radar frame latency by rate", unit="objects/s"
+            ),
+        ]
 
 
 async def _ladder(
@@ -182,7 +224,7 @@ async def _ladder(
             return
         await direct.wait_for_frames(1, 5.0)
         deadline = time.monotonic() + budget_s
-        window = max(0.5, budget_s / len(steps) - 0.2)
+        window = max(0.3, budget_s / len(steps) - 0.2)
         for rate in steps:
             if time.monotonic() + window > deadline + 0.5:
                 break

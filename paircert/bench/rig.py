@@ -63,6 +63,7 @@ class Rig:
                 self.base_url, self.admin = self.run.target_url, self.run.admin
                 host = urlsplit(self.base_url).hostname or ""
                 self._rtsp_base = f"rtsp://{f'[{host}]' if ':' in host else host}:{DEVICE_RTSP_PORT}"
+            assert self.admin is not None
             preflight(self.base_url, self.admin, verify=self.verify, timeout=10.0)
         except BaseException:
             self.close()
@@ -125,6 +126,13 @@ class Rig:
 
     def radar_client(self) -> RadarClient:
         return RadarClient(self.http(), Transcript())
+
+    @property
+    def basic_url(self) -> str | None:
+        """Where the target takes Basic credentials (its HTTPS side), for clients without Digest."""
+        if self._emulator is not None:
+            return self._emulator.https_url
+        return self.base_url if self.base_url.startswith("https://") else None
 
     @property
     def camera_restream_url(self) -> str:
