@@ -120,11 +120,16 @@ def _response(
     qop: str | None,
     nc: str,
     cnonce: str,
+    body: bytes = b"",
 ) -> str:
     ha1 = _h(algorithm, f"{username}:{realm}:{password}")
     if algorithm.upper().endswith("-SESS"):
         ha1 = _h(algorithm, f"{ha1}:{nonce}:{cnonce}")
-    ha2 = _h(algorithm, f"{method}:{uri}")
+    if qop == "auth-int":
+        body_hash = _HASHES[algorithm.upper().removesuffix("-SESS")](body).hexdigest()
+        ha2 = _h(algorithm, f"{method}:{uri}:{body_hash}")
+    else:
+        ha2 = _h(algorithm, f"{method}:{uri}")
     if qop:
         return _h(algorithm, f"{ha1}:{nonce}:{nc}:{cnonce}:{qop}:{ha2}")
     return _h(algorithm, f"{ha1}:{nonce}:{ha2}")
@@ -139,12 +144,17 @@ def digest_authorization(
     uri: str,
     nc: int = 1,
     cnonce: str | None = None,
+    body: bytes = b"",
 ) -> str:
-    """Build the ``Authorization`` value that answers a Digest challenge (qop=auth or none)."""
+    """Build the ``Authorization`` value that answers a Digest challenge.
+
+    qop=auth is preferred; a server that offers only auth-int gets the body hashed in (RFC 7616
+    §3.4.3), and one that offers no qop an RFC 2069 answer.
+    """
     algorithm = challenge.algorithm
     if algorithm.removesuffix("-SESS") not in _HASHES:
         raise ValueError(f"unsupported Digest algorithm {algorithm!r}")
-    qop = "auth" if "auth" in challenge.qops else None
+    qop = next((q for q in ("auth", "auth-int") if q in challenge.qops), None)
     if challenge.qops and qop is None:
         raise ValueError(f"unsupported Digest qop {challenge.params.get('qop')!r}")
     cnonce = cnonce or os.urandom(16).hex()
@@ -162,6 +172,7 @@ def digest_authorization(
         qop=qop,
         nc=nc_text,
         cnonce=cnonce,
+        body=body,
     )
     parts = [
         f'username="{username}"',
@@ -415,8 +426,11 @@ class ClientAuth:
         """The scheme in use (``digest`` or ``basic``) once a challenge was answered."""
         return None if self._challenge is None else self._challenge.scheme
 
-    def authorization(self, method: str, uri: str) -> str | None:
-        """The ``Authorization`` value for a request, or None before any challenge."""
+    def authorization(self, method: str, uri: str, body: bytes = b"") -> str | None:
+        """The ``Authorization`` value for a request, or None before any challenge.
+
+        ``body`` matters only to a server that asks for qop=auth-int.
+        """
         with self._lock:
             challenge = self._challenge
             if challenge is None:
@@ -426,7 +440,7 @@ class ClientAuth:
             self._nc += 1
             nc = self._nc
         return digest_authorization(
-            challenge, username=self._username, password=self._password, method=method, uri=uri, nc=nc
+            challenge, username=self._username, password=self._password, method=method, uri=uri, nc=nc, body=body
         )
 
     def retry(self, status: int, challenges: Iterable[str], attempt: int) -> bool:
@@ -454,6 +468,8 @@ class ClientAuth:
 class HttpAuth(httpx.Auth):
     """httpx auth flow that answers whichever of Digest or Basic the server asks for."""
 
+    requires_request_body = True  # a qop=auth-int answer hashes the body
+
     def __init__(self, username: str, password: str, *, prefer: tuple[str, ...] = PREFERRED_ALGORITHMS) -> None:
         self._client = ClientAuth(username, password, prefer=prefer)
 
@@ -461,7 +477,7 @@ class HttpAuth(httpx.Auth):
         return repr(self._client).replace("ClientAuth", "HttpAuth", 1)
 
     def _authorize(self, request: httpx.Request) -> None:
-        header = self._client.authorization(request.method, request.url.raw_path.decode("ascii"))
+        header = self._client.authorization(request.method, request.url.raw_path.decode("ascii"), request.content)
         if header is not None:
             request.headers["Authorization"] = header
 

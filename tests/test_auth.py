@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import httpx
 import pytest
 
 from paircert.auth import (
     Challenge,
+    ClientAuth,
     HttpAuth,
     ServerAuth,
     basic_authorization,
@@ -246,3 +249,23 @@ def test_http_auth_gives_up_on_wrong_password_without_looping() -> None:
 
 def test_http_auth_repr_hides_password() -> None:
     assert "s3cret" not in repr(HttpAuth("admin", "s3cret"))
+
+
+def test_the_client_answers_a_server_that_offers_only_auth_int_with_the_body_hashed_in() -> None:
+    """RFC 7616 §3.4.3: with qop=auth-int, A2 is method:uri:H(entity-body)."""
+    auth = ClientAuth("Mufasa", "Circle of Life")
+    challenge = 'Digest realm="r", nonce="n1", qop="auth-int", algorithm=MD5'
+    assert auth.retry(401, [challenge], 0)
+    body = b'{"apiVersion":"1.0","method":"getAllProperties"}'
+    header = auth.authorization("POST", "/axis-cgi/basicdeviceinfo.cgi", body)
+    assert header is not None
+    params = parse_authorization(header)
+    assert params is not None and params.params["qop"] == "auth-int"
+    cnonce, nc = params.params["cnonce"], params.params["nc"]
+
+    def md5(text: bytes) -> str:
+        return hashlib.md5(text).hexdigest()
+
+    ha1 = md5(b"Mufasa:r:Circle of Life")
+    ha2 = md5(f"POST:/axis-cgi/basicdeviceinfo.cgi:{md5(body)}".encode())
+    assert params.params["response"] == md5(f"{ha1}:n1:{nc}:{cnonce}:auth-int:{ha2}".encode())
