@@ -104,6 +104,12 @@ def _progress(done: int, total: int, label: str, text: str) -> None:
     print(f"selfcheck: [{done}/{total}] {label}: {text}", file=sys.stderr, flush=True)
 
 
+def _told(outcome: RunOutcome) -> str:
+    if outcome.status == "completed":
+        return f"{len(outcome.failures)} failing tests in {outcome.duration:.0f} s"
+    return f"{outcome.status} (exit {outcome.exit_code}) after {outcome.duration:.0f} s"
+
+
 def _collect(
     faults: Sequence[CatalogueEntry], args: argparse.Namespace, work_dir: Path
 ) -> tuple[RunOutcome, list[FaultResult]]:
@@ -117,7 +123,7 @@ def _collect(
         for spec, outcome in runs:
             if spec.label == CLEAN:
                 clean = outcome
-                _progress(len(outcomes) + 1, len(specs), CLEAN, f"{outcome.status} in {outcome.duration:.0f} s")
+                _progress(len(outcomes) + 1, len(specs), CLEAN, _told(outcome))
                 if outcome.status != "completed":
                     raise CliError(
                         f"the clean run did not complete ({outcome.status}, exit {outcome.exit_code}): {outcome.detail}",
@@ -125,9 +131,7 @@ def _collect(
                     )
             outcomes[spec.label] = outcome
             if spec.label != CLEAN:
-                _progress(
-                    len(outcomes), len(specs), spec.label, f"{outcome.status}, {len(outcome.failures)} failing tests"
-                )
+                _progress(len(outcomes), len(specs), spec.label, _told(outcome))
     finally:
         runs.close()
     assert clean is not None  # the clean run is one of the specs and execute yields every spec

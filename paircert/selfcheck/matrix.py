@@ -48,6 +48,8 @@ class CatalogueEntry(Protocol):
     def layer(self) -> str: ...
     @property
     def summary(self) -> str: ...
+    @property
+    def needs(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,7 @@ class FaultResult:
     layer: str
     summary: str
     breaks: tuple[str, ...]
+    needs: str | None
     verdict: FaultVerdict
     kills: tuple[Kill, ...]
     masked: tuple[str, ...]
@@ -111,6 +114,7 @@ class FaultResult:
             "layer": self.layer,
             "summary": self.summary,
             "breaks": list(self.breaks),
+            "needs": self.needs,
             "verdict": self.verdict,
             "kills": [
                 {"requirement": k.requirement, "on_target": k.on_target, "tests": list(k.tests)} for k in self.kills
@@ -162,6 +166,7 @@ def judge(fault: CatalogueEntry, run: RunOutcome, clean: RunOutcome) -> FaultRes
         layer=fault.layer,
         summary=fault.summary,
         breaks=tuple(fault.breaks),
+        needs=fault.needs,
         verdict=verdict,
         kills=kills,
         masked=masked,

@@ -60,7 +60,8 @@ def _percent(part: int, whole: int) -> str:
 
 def _line(result: FaultResult) -> str:
     breaks = ", ".join(result.breaks) or "nothing in the ledger"
-    text = f"  {result.name} [{result.layer}] breaks {breaks}: {result.summary}"
+    where = result.layer if result.needs is None else f"{result.layer}, needs {result.needs}"
+    text = f"  {result.name} [{where}] breaks {breaks}: {result.summary}"
     if result.verdict == "killed-elsewhere":
         killers = ", ".join(kill.requirement or "(no requirement)" for kill in result.kills)
         text += f" Killed by {killers}."
