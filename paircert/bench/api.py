@@ -81,7 +81,6 @@ class ApiResult:
             "operations": [op.to_json(bare) for op in self.operations],
         }
 
-
     calibration = None
 
     def headline(self) -> dict[str, Any]:
@@ -95,7 +94,9 @@ class ApiResult:
         return [plots.latency_cdf(series, folder / "api-latency-cdf.svg", title="Request latency per operation")]
 
 
-def _load(name: str, clients: list[httpx.Client], request: Request, seconds: float, progress: Progress) -> OperationResult:
+def _load(
+    name: str, clients: list[httpx.Client], request: Request, seconds: float, progress: Progress
+) -> OperationResult:
     """``request`` from every client at once, each in a loop, for ``seconds``."""
     latencies: list[list[float]] = [[] for _ in clients]
     errors = [0] * len(clients)
@@ -137,7 +138,9 @@ def _radar(path: str, method: str) -> Request:
     return lambda client, _: client.post(path, content=body, headers=headers)
 
 
-def _operations(camera: CameraPairingClient, pairing_id: str, radar_path: str, set_method: str) -> list[tuple[str, Request]]:
+def _operations(
+    camera: CameraPairingClient, pairing_id: str, radar_path: str, set_method: str
+) -> list[tuple[str, Request]]:
     item = camera.item_path(pairing_id)
     description = f"{item}/description"
     return [

@@ -25,7 +25,9 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 
 
-async def _app(scope: Scope, receive: Callable[[], Awaitable[Message]], send: Callable[[Message], Awaitable[None]]) -> None:
+async def _app(
+    scope: Scope, receive: Callable[[], Awaitable[Message]], send: Callable[[Message], Awaitable[None]]
+) -> None:
     if scope["type"] != "http":
         return
     while (await receive()).get("more_body"):

@@ -9,6 +9,7 @@ benchmark reports no latency figure at all.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 __all__ = ["Calibration", "CalibrationCheck"]
 
@@ -47,7 +48,7 @@ class Calibration:
         errors = [self.error_ms(check) for check in self.checks]
         return bool(errors) and all(error is not None and abs(error) <= self.tolerance_ms for error in errors)
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, Any]:
         def rounded(value: float | None) -> float | None:
             return None if value is None else round(value, 3)
 

@@ -145,7 +145,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"  blocked: {blocked}")
     calibration = doc["calibration"]
     if calibration is not None:
-        print(f"  calibration ({calibration['delay_ms']:g} ms delay): {'passed' if calibration['passed'] else 'FAILED'}")
+        print(
+            f"  calibration ({calibration['delay_ms']:g} ms delay): {'passed' if calibration['passed'] else 'FAILED'}"
+        )
     print(f"  headline: {json.dumps(doc['headline'])}")
     for target in result.targets() if result is not None else []:
         print(f"  {target.line()}")

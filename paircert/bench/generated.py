@@ -71,7 +71,6 @@ class GeneratedResult:
             "ratio_to_bare": None if ratio is None else round(ratio, 3),
         }
 
-
     calibration = None
 
     def headline(self) -> dict[str, Any]:
@@ -125,7 +124,9 @@ def _bare(rig: Rig, workdir: Path, examples: int, timeout: float) -> Side:
     url = rig.basic_url
     name = "bare schemathesis CLI (Basic, default checks)"
     if url is None:
-        return Side(name, 0, 0.0, "the CLI speaks Basic only and the target is http:// (Digest): give an https:// target")
+        return Side(
+            name, 0, 0.0, "the CLI speaks Basic only and the target is http:// (Digest): give an https:// target"
+        )
     argv = [
         *("schemathesis", "run", str(data_dir("schemas").joinpath(*OPENAPI)), "--url", url),
         *("--auth", f"{rig.admin.username}:{rig.admin.password}", "--phases", "examples,fuzzing"),

@@ -20,7 +20,6 @@ from typing import Any
 from paircert.plugin.peering import HostedPeer
 
 from . import plots
-
 from .calibration import DEFAULT_DELAY_MS, DEFAULT_TOLERANCE_MS, Calibration, CalibrationCheck
 from .pairing import BenchBlocked, add_pairing, wait_status
 from .progress import Progress
@@ -95,7 +94,6 @@ class LatencyResult:
             "reconnection": self.reconnection,
         }
 
-
     def headline(self) -> dict[str, Any]:
         frames = self.to_json()["frames"]
         added = frames.get("added_latency_ms")
@@ -114,10 +112,15 @@ class LatencyResult:
     def plots(self, folder: Path) -> list[Path]:
         if self.calibration is None or not self.calibration.passed or not self.direct or not self.device:
             return []
-        series = {"direct (peer -> suite)": self.latencies("direct"), "device (peer -> device -> suite)": self.latencies("device")}
+        series = {
+            "direct (peer -> suite)": self.latencies("direct"),
+            "device (peer -> device -> suite)": self.latencies("device"),
+        }
         added = added_latencies(self.direct, self.device)
         return [
-            plots.latency_cdf({**series, "added by the device": added}, folder / "latency-cdf.svg", title="Frame latency from capture"),
+            plots.latency_cdf(
+                {**series, "added by the device": added}, folder / "latency-cdf.svg", title="Frame latency from capture"
+            ),
             plots.latency_histogram(series, folder / "latency-histogram.svg", title="Frame latency from capture"),
         ]
 
@@ -184,7 +187,9 @@ async def _measure(rig: Rig, budget: LatencyBudget, progress: Progress, result: 
     assert rig.admin is not None
     progress.phase("pairing with the peer camera")
     added = time.time()
-    pairing_id = await asyncio.to_thread(add_pairing, client, camera.address, camera.username, camera.password, "paircert bench latency")
+    pairing_id = await asyncio.to_thread(
+        add_pairing, client, camera.address, camera.username, camera.password, "paircert bench latency"
+    )
     tasks: list[asyncio.Task[None]] = []
     try:
 

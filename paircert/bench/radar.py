@@ -26,7 +26,7 @@ from .rig import Rig
 from .stats import summarize
 from .streams import FrameArrival, StreamReader, stop_readers
 
-__all__ = ["DEFAULT_STEPS", "PathStep", "RadarResult", "StepRate", "judge_step", "run_radar"]
+__all__ = ["DEFAULT_STEPS", "PathStep", "RadarResult", "Step", "StepRate", "judge_step", "run_radar"]
 
 DEFAULT_LATENCY_LIMIT_MS = 50.0
 PACE_FLOOR = 0.9  # a step whose frames came at under 90 % of the offered rate was not offered in full
@@ -111,29 +111,59 @@ def judge_step(frames: list[FrameArrival], rate: StepRate, window_s: float, late
     )
 
 
+@dataclass(frozen=True)
+class Step:
+    """One rung of the ladder: the offered rate, the window, and each path's frames judged."""
+
+    rate: StepRate
+    window_s: float
+    device: PathStep
+    direct: PathStep
+
+    def path(self, name: str) -> PathStep:
+        return self.device if name == "device" else self.direct
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "offered": {
+                "sweep_hz": self.rate.sweep_hz,
+                "objects_per_frame": self.rate.objects,
+                "objects_per_s": self.rate.objects_per_s,
+            },
+            "window_s": round(self.window_s, 3),
+            "device": self.device.to_json(),
+            "direct": self.direct.to_json(),
+        }
+
+
+def _rate(step: PathStep | None) -> dict[str, float] | None:
+    if step is None:
+        return None
+    return {
+        "frames_per_s": round(step.frames_per_s, 3),
+        "objects_per_s": round(step.objects_per_s, 1),
+        "bytes_per_s": round(step.bytes_per_s, 1),
+    }
+
+
+def _percentile(step: PathStep, key: str) -> float | None:
+    return None if step.latency_ms is None else float(step.latency_ms[key])
+
+
 @dataclass
 class RadarResult:
     latency_limit_ms: float
-    steps: list[tuple[StepRate, float, PathStep, PathStep]] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
     reason: str | None = None
+    calibration = None
 
-    def best(self, path: int) -> PathStep | None:
-        """The highest-rate step that held on ``path`` (0: device, 1: direct)."""
-        held = [step[2 + path] for step in self.steps if step[2 + path].held]
+    def best(self, path: str) -> PathStep | None:
+        """The highest-rate step that held on ``path`` (device or direct)."""
+        held = [step.path(path) for step in self.steps if step.path(path).held]
         return max(held, key=lambda s: s.objects_per_s, default=None)
 
     def to_json(self) -> dict[str, Any]:
-        device, direct = self.best(0), self.best(1)
-
-        def zero_loss(step: PathStep | None) -> dict[str, float] | None:
-            if step is None:
-                return None
-            return {
-                "frames_per_s": round(step.frames_per_s, 3),
-                "objects_per_s": round(step.objects_per_s, 1),
-                "bytes_per_s": round(step.bytes_per_s, 1),
-            }
-
+        device, direct = self.best("device"), self.best("direct")
         ratio = None
         if device is not None and direct is not None and direct.objects_per_s > 0:
             ratio = round(device.objects_per_s / direct.objects_per_s, 3)
@@ -142,30 +172,18 @@ class RadarResult:
             "reason": self.reason,
             "latency_limit_ms": self.latency_limit_ms,
             "zero_loss_objects_per_s": round(device.objects_per_s, 1) if device is not None else None,
-            "device_zero_loss": zero_loss(device),
-            "direct_zero_loss": zero_loss(direct),
+            "device_zero_loss": _rate(device),
+            "direct_zero_loss": _rate(direct),
             "ratio_to_direct": ratio,
-            "steps": [
-                {
-                    "offered": {
-                        "sweep_hz": rate.sweep_hz,
-                        "objects_per_frame": rate.objects,
-                        "objects_per_s": rate.objects_per_s,
-                    },
-                    "window_s": round(window, 3),
-                    "device": dev.to_json(),
-                    "direct": dire.to_json(),
-                }
-                for rate, window, dev, dire in self.steps
-            ],
+            "steps": [step.to_json() for step in self.steps],
         }
-
-
-    calibration = None
 
     def headline(self) -> dict[str, Any]:
         result = self.to_json()
-        return {"zero_loss_objects_per_s": result["zero_loss_objects_per_s"], "ratio_to_direct": result["ratio_to_direct"]}
+        return {
+            "zero_loss_objects_per_s": result["zero_loss_objects_per_s"],
+            "ratio_to_direct": result["ratio_to_direct"],
+        }
 
     def targets(self) -> list[Target]:
         headline = self.headline()
@@ -177,18 +195,12 @@ class RadarResult:
     def plots(self, folder: Path) -> list[Path]:
         if not self.steps:
             return []
-        offered = [rate.objects_per_s for rate, *_ in self.steps]
-        received = {
-            "device": [dev.objects_per_s for _, _, dev, _ in self.steps],
-            "direct": [dire.objects_per_s for *_, dire in self.steps],
-        }
-
-        def p(step: PathStep, key: str) -> float | None:
-            return None if step.latency_ms is None else float(step.latency_ms[key])
-
+        offered = [step.rate.objects_per_s for step in self.steps]
+        paths = ("device", "direct")
+        received = {name: [step.path(name).objects_per_s for step in self.steps] for name in paths}
         latency = {
-            f"{name} {key}": [p(step[index], key) for step in self.steps]
-            for name, index in (("device", 2), ("direct", 3))
+            f"{name} {key}": [_percentile(step.path(name), key) for step in self.steps]
+            for name in paths
             for key in ("p50", "p99")
         }
         return [
@@ -241,7 +253,7 @@ async def _ladder(
             seconds = time.time() - started
             on_device = judge_step(list(device.frames), rate, seconds, result.latency_limit_ms)
             on_direct = judge_step(list(direct.frames), rate, seconds, result.latency_limit_ms)
-            result.steps.append((rate, seconds, on_device, on_direct))
+            result.steps.append(Step(rate, seconds, on_device, on_direct))
             if not on_device.held and not on_direct.held:
                 break
     finally:

@@ -14,8 +14,8 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from xml.sax.saxutils import escape
 from xml.etree import ElementTree
+from xml.sax.saxutils import escape
 
 from paircert.rtsp.rtp import HeaderExtension, OnvifReplay, RtpPacket, unix_to_ntp
 
