@@ -84,11 +84,12 @@ class PathStep:
         }
 
 
-def judge_step(frames: list[FrameArrival], rate: StepRate, window_s: float, latency_limit_ms: float) -> PathStep:
+def judge_step(frames: list[FrameArrival], rate: StepRate, latency_limit_ms: float) -> PathStep:
     """Loss from the peer's frame numbers, rates from what came, and whether the step held."""
     numbers = sorted({f.number for f in frames if f.number is not None})
     lost = numbers[-1] - numbers[0] + 1 - len(numbers) if numbers else 0
-    fps = len(frames) / window_s if window_s > 0 else 0.0
+    span = frames[-1].arrived - frames[0].arrived if len(frames) > 1 else 0.0
+    fps = (len(frames) - 1) / span if span > 0 else 0.0  # between first and last arrival: no edge bias
     latency = summarize([f.latency_ms for f in frames]) if frames else None
     reason = None
     if not frames:
@@ -104,7 +105,7 @@ def judge_step(frames: list[FrameArrival], rate: StepRate, window_s: float, late
         lost=lost,
         frames_per_s=fps,
         objects_per_s=fps * rate.objects,
-        bytes_per_s=sum(f.size for f in frames) / window_s if window_s > 0 else 0.0,
+        bytes_per_s=fps * sum(f.size for f in frames) / len(frames) if frames else 0.0,
         latency_ms=latency.to_json() if latency is not None else None,
         held=reason is None,
         reason=reason,
@@ -251,8 +252,8 @@ async def _ladder(
                 await asyncio.sleep(min(0.2, left))
                 progress.tick()
             seconds = time.time() - started
-            on_device = judge_step(list(device.frames), rate, seconds, result.latency_limit_ms)
-            on_direct = judge_step(list(direct.frames), rate, seconds, result.latency_limit_ms)
+            on_device = judge_step(list(device.frames), rate, result.latency_limit_ms)
+            on_direct = judge_step(list(direct.frames), rate, result.latency_limit_ms)
             result.steps.append(Step(rate, seconds, on_device, on_direct))
             if not on_device.held and not on_direct.held:
                 break

@@ -14,14 +14,16 @@ import time
 from dataclasses import dataclass, field
 
 from paircert.rtsp.client import RtspClient
-from paircert.rtsp.errors import ProtocolError
-from paircert.rtsp.rtp import ntp_to_unix
+from paircert.rtsp.errors import MalformedPacket, ProtocolError
+from paircert.rtsp.rtp import RtpPacket, ntp_to_unix
 
 from .stats import LossCounter
 
 __all__ = ["FrameArrival", "StreamReader", "stop_readers"]
 
-_FRAME_NUMBER = re.compile(rb'FrameNumber="(\d+)"')
+_FRAME_NUMBER = re.compile(rb'FrameNumber="(\d+)"')  # in the document's head: the frame's first packet
+FIXED_HEADER = 12
+MARKER = 0x80
 
 
 @dataclass(frozen=True)
@@ -89,24 +91,31 @@ class StreamReader:
             await client.close()
 
     async def _receive(self, client: RtspClient, channel: int) -> None:
-        parts: list[bytes] = []
+        """Parse a frame's first packet in full (capture time, frame number); of the others only
+        the fixed header, which is all that loss and frame boundaries need. The reader shares
+        the machine with what it measures, so it takes as little of it as it can."""
+        first: RtpPacket | None = None
         size = 0
         async for received in client.packets(channel, idle_timeout=self.timeout):
-            packet = received.rtp()
-            self.loss.add(packet.sequence_number)
-            size += len(packet.payload)
-            if self.numbered:
-                parts.append(packet.payload)
-            if not packet.marker:
+            data = received.payload
+            if len(data) < FIXED_HEADER:
+                raise MalformedPacket(f"RTP packet of {len(data)} bytes is shorter than its header")
+            self.loss.add(int.from_bytes(data[2:4], "big"))
+            if first is None:
+                first = RtpPacket.parse(data)
+                size = len(first.payload)
+            else:
+                size += len(data) - first.header_size
+            if not data[1] & MARKER:
                 continue
-            replay = packet.onvif_replay
+            replay = first.onvif_replay
             if replay is not None and len(self.frames) < self.max_frames:
                 number = None
                 if self.numbered:
-                    match = _FRAME_NUMBER.search(b"".join(parts))
+                    match = _FRAME_NUMBER.search(first.payload)
                     number = int(match.group(1)) if match else None
                 self.frames.append(FrameArrival(replay.ntp, ntp_to_unix(replay.ntp), received.arrived, size, number))
-            parts, size = [], 0
+            first = None
 
     async def wait_for_frames(self, count: int, timeout: float) -> bool:
         """True once ``count`` frames came, False after ``timeout`` seconds or when the stream ended."""
