@@ -41,13 +41,19 @@ class _NotFound:
 def build_app(device: Device) -> Starlette:
     config = device.config
     choices = config.choices
+    faults = config.faults
     radar = RadarApi(device, revision=config.radar_revision, versions=config.radar_versions)
+    camera_root = API_ROOT.removesuffix("beta") if faults.active("api-root-moved") else API_ROOT
+    radar_paths = () if faults.active("radar-cgi-missing") else choices.radar_paths
+    open_paths: tuple[str, ...] = (DEVICEINFO_PATH, APIDISCOVERY_PATH)
+    if faults.active("unrestricted-deviceinfo-needs-login"):
+        open_paths = (APIDISCOVERY_PATH,)
     routes = [
-        Route(API_ROOT + "{rest:path}", CameraPairingApi(device)),
-        *(Route(path, radar) for path in choices.radar_paths),
-        Route(DISCOVER_ROOT + "{rest:path}", DcaDiscovery(in_envelope=choices.discovery_in_envelope)),
-        Route(APIDISCOVERY_PATH, ApiDiscovery(radar.default_version, doc_links=choices.api_doc_links)),
-        Route(DEVICEINFO_PATH, DeviceInfoApi()),
+        Route(camera_root + "{rest:path}", CameraPairingApi(device)),
+        *(Route(path, radar) for path in radar_paths),
+        Route(DISCOVER_ROOT + "{rest:path}", DcaDiscovery(in_envelope=choices.discovery_in_envelope, faults=faults)),
+        Route(APIDISCOVERY_PATH, ApiDiscovery(radar.default_version, doc_links=choices.api_doc_links, faults=faults)),
+        Route(DEVICEINFO_PATH, DeviceInfoApi(faults)),
         Route("/{rest:path}", _NotFound(radar.default_version)),
     ]
     html_401 = choices.radar_paths if choices.unauthenticated_radar_body == "html" else ()
@@ -60,9 +66,10 @@ def build_app(device: Device) -> Starlette:
             auth_http=config.auth_http,
             auth_https=config.auth_https,
             radar_version=radar.default_version,
-            open_paths=(DEVICEINFO_PATH, APIDISCOVERY_PATH),
+            open_paths=open_paths,
             challenge_empty_posts=choices.challenge_empty_posts,
             digest_algorithms=config.digest_algorithms,
+            faults=faults,
         ),
     ]
     app = Starlette(routes=routes, middleware=middleware)

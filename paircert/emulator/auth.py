@@ -19,8 +19,10 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..auth import ServerAuth
+from ..vapix.paths import CAMERA_API_ROOT
 from .config import AuthMode, Role, User
-from .envelopes import error_response
+from .envelopes import error_response, family_of
+from .faults import NO_FAULTS, FaultSet
 
 __all__ = ["REALM", "AuthMiddleware", "current_user", "has_role", "unauthorized"]
 
@@ -67,8 +69,10 @@ class AuthMiddleware:
         open_paths: Iterable[str] = (),
         challenge_empty_posts: bool = True,
         digest_algorithms: tuple[str, ...] = ("MD5",),
+        faults: FaultSet = NO_FAULTS,
     ) -> None:
         self.app = app
+        self.faults = faults
         self.users = {user.name: user for user in users}
         passwords = {user.name: user.password for user in self.users.values()}
         self.auth = {
@@ -90,18 +94,36 @@ class AuthMiddleware:
             result = auth.check(scope["method"], _target(scope), header)
             user = self.users.get(result.username) if result.username else None
             if user is None:
-                await self._reject(scope, auth, result.stale, receive, send)
+                wrong = not result.stale and self.faults.active("wrong-password-403")
+                await self._reject(scope, auth, result.stale, receive, send, forbid=wrong)
                 return
         elif scope["path"] not in self.open_paths or (self.challenge_empty_posts and _empty_post(scope)):
-            await self._reject(scope, auth, False, receive, send)
+            await self._reject(scope, auth, False, receive, send, forbid=self._forbids_anonymous(scope["path"]))
             return
         scope[_USER_KEY] = user
         scope[_CHALLENGE_KEY] = auth.challenges
         await self.app(scope, receive, send)
 
-    async def _reject(self, scope: Scope, auth: ServerAuth, stale: bool, receive: Receive, send: Send) -> None:
+    def _forbids_anonymous(self, path: str) -> bool:
+        """Whether a fault answers an anonymous request to ``path`` with 403 instead of 401."""
+        if path.startswith(CAMERA_API_ROOT) and self.faults.active("anonymous-gets-403"):
+            return True
+        return family_of(path) == "radar" and self.faults.active("radar-unauthenticated-403")
+
+    async def _reject(
+        self, scope: Scope, auth: ServerAuth, stale: bool, receive: Receive, send: Send, *, forbid: bool = False
+    ) -> None:
+        """401 with the challenges; ``forbid`` (a fault) answers 403 without any."""
+        if forbid:
+            await error_response(scope["path"], 403, radar_version=self.radar_version)(scope, receive, send)
+            return
         response = error_response(scope["path"], 401, radar_version=self.radar_version)
-        await _with_challenges(response, auth.challenges(stale))(scope, receive, send)
+        challenges = auth.challenges(stale)
+        if self.faults.active("no-challenge"):
+            challenges = []
+        elif self.faults.active("malformed-challenge"):
+            challenges = ["Digest"]
+        await _with_challenges(response, challenges)(scope, receive, send)
 
 
 def _empty_post(scope: Scope) -> bool:

@@ -12,8 +12,9 @@ from typing import Literal
 
 from ..auth import digest_algorithms
 from .choices import REFERENCE, Choices
+from .faults import NO_FAULTS, FaultSet
 
-__all__ = ["AuthMode", "EmulatorConfig", "PeerLink", "RadarRevision", "Role", "User"]
+__all__ = ["AuthMode", "EmulatorConfig", "FaultSet", "PeerLink", "RadarRevision", "Role", "User"]
 
 Role = Literal["admin", "operator", "viewer"]
 PeerLink = Literal["stream", "tcp"]
@@ -57,6 +58,7 @@ class EmulatorConfig:
     port counts as up), kept only for API tests that host no peer. ``digest_algorithms`` is what
     every Digest challenge of the emulator (HTTP and the RTSP re-serve) offers, in offer order.
     ``choices`` is what the emulator does where the documents are silent (``paircert.emulator.choices``).
+    ``faults`` are the seeded deviations it runs with (``paircert.emulator.faults``; none by default).
     """
 
     state_dir: Path
@@ -83,6 +85,7 @@ class EmulatorConfig:
     radar_revision: RadarRevision = "2025-08"
     radar_versions: list[str] = field(default_factory=lambda: ["1.0"])
     choices: Choices = REFERENCE
+    faults: FaultSet = NO_FAULTS
 
     def __post_init__(self) -> None:
         self.state_dir = Path(self.state_dir)

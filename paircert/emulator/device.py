@@ -22,12 +22,13 @@ import logging
 import secrets
 import time
 import uuid
+from dataclasses import replace
 from typing import Any
 
 from .config import EmulatorConfig
 from .dialer import Dialer
-from .links import LinkManager, LinkStep, LinkTarget, Outcome, PeerIdentity, tcp_step
-from .model import CameraStatus, DeviceModel, Pairing, RadarConfig, RadarState
+from .links import LinkManager, LinkStep, LinkTarget, Outcome, PeerIdentity, Retry, tcp_step
+from .model import MAX_PAIRINGS, CameraStatus, DeviceModel, Pairing, RadarConfig, RadarState
 from .peerlink import CAMERA_PATH, RADAR_PATH, stream_step
 from .restream import Relay
 from .store import StateStore
@@ -56,6 +57,23 @@ _RADAR_STATES: dict[Outcome, RadarState] = {
     "lost": "transfer-failed",
     "failed": "failed",
 }
+# Faults that report one outcome as another: fault name -> (what the wire said, what is reported).
+_CAMERA_CODE_FAULTS = {
+    "could-not-connect-as-106": (108, 106),
+    "lost-connection-as-108": (106, 108),
+    "unauthorized-as-108": (107, 108),
+}
+_RADAR_STATE_FAULTS: dict[str, tuple[RadarState, RadarState]] = {
+    "radar-ok-as-failed": ("ok", "failed"),
+    "radar-address-failed-as-connect-failed": ("address-failed", "connect-failed"),
+    "radar-connect-failed-as-transfer-failed": ("connect-failed", "transfer-failed"),
+    "radar-auth-failed-as-connect-failed": ("authentication-failed", "connect-failed"),
+    "radar-transfer-failed-as-ok": ("transfer-failed", "ok"),
+}
+FAULT_ID_LENGTH = 80  # the id-too-long fault
+FAULT_NAME_LENGTH = 70  # the product-name-overlong fault
+LATE_RECOVERY = Retry(delay=60.0)
+NO_RECONNECT = Retry(again=False)
 _RADAR_KEY = "radar"
 # How long setActive(true) waits for the link's first outcome when the choices say it answers after it.
 FIRST_OUTCOME_WAIT = 5.0
@@ -74,6 +92,7 @@ class Device:
     def __init__(self, config: EmulatorConfig, *, step: LinkStep | None = None) -> None:
         """``step`` replaces both link steps (for unit tests); by default ``config.peer_link`` decides."""
         self.config = config
+        self.faults = config.faults
         self.store = StateStore(config.state_dir)
         self.dialer = Dialer(config.dial_allow, config.name_table)
         self.relay = Relay()
@@ -86,13 +105,30 @@ class Device:
         else:
             trust = config.trust_ca_file
             self.camera_step = stream_step(
-                self.dialer, path=CAMERA_PATH, media="video", feed=self.relay.camera, trust_ca_file=trust
+                self.dialer,
+                path=CAMERA_PATH,
+                media="video",
+                feed=self.relay.camera,
+                trust_ca_file=trust,
+                faults=config.faults,
             )
             self.radar_step = stream_step(
-                self.dialer, path=RADAR_PATH, media="application", feed=self.relay.radar, trust_ca_file=trust
+                self.dialer,
+                path=RADAR_PATH,
+                media="application",
+                feed=self.relay.radar,
+                trust_ca_file=trust,
+                faults=config.faults,
             )
-        self.links = LinkManager(self.camera_step)
+        retry = Retry()
+        if self.faults.active("late-recovery"):
+            retry = LATE_RECOVERY
+        if self.faults.active("no-reconnect"):
+            retry = NO_RECONNECT
+        self.links = LinkManager(self.camera_step, retry)
         self.model = DeviceModel()
+        self._removals = 0
+        self._extra_adds = 0  # the pairing-limit-drifts fault's miscount
 
     async def start(self) -> None:
         """Load the saved state and bring its links up (statuses are recomputed, not restored)."""
@@ -111,8 +147,12 @@ class Device:
         runtime = {pid: (p.status, p.error_code) for pid, p in self.model.pairings.items()}
         return self.model.persisted(), runtime, self.model.radar_link_state
 
-    def _save(self, snapshot: _Snapshot) -> None:
-        """Write the model; if that fails, put the model back as it was (runtime fields included)."""
+    def _save(self, snapshot: _Snapshot, unsaved_by: str = "") -> None:
+        """Write the model; if that fails, put the model back as it was (runtime fields included).
+
+        ``unsaved_by`` names the persistence fault that skips this write."""
+        if self.faults.active(unsaved_by):
+            return
         try:
             self.store.save(self.model.persisted())
         except BaseException:
@@ -143,23 +183,45 @@ class Device:
 
     def new_pairing_id(self) -> str:
         if self.config.choices.pairing_id == "uuid":
-            return str(uuid.uuid4())
-        return f"CameraPairing-{int(time.time())}-{secrets.randbelow(10**6):06d}"
+            pairing_id = str(uuid.uuid4())
+        else:
+            pairing_id = f"CameraPairing-{int(time.time())}-{secrets.randbelow(10**6):06d}"
+        return pairing_id.ljust(FAULT_ID_LENGTH, "0") if self.faults.active("id-too-long") else pairing_id
+
+    def _limit_waived(self) -> bool:
+        """Whether a fault lets this ADD past the one-pairing limit."""
+        if self.faults.active("second-add-accepted"):
+            return True
+        if self._extra_adds and len(self.model.pairings) >= MAX_PAIRINGS:
+            self._extra_adds -= 1
+            return True
+        return False
+
+    def _connecting(self) -> CameraStatus:
+        """The status of a pairing whose link starts over."""
+        return "Paired" if self.faults.active("add-starts-paired") else "Connecting"
 
     def add_pairing(self, fields: dict[str, Any]) -> Pairing:
         snapshot = self._snapshot()
         pairing_id = self.new_pairing_id()
         while pairing_id in self.model.pairings:
             pairing_id = self.new_pairing_id()
-        pairing = self.model.add_pairing(Pairing(id=pairing_id, **fields))
-        self._save(snapshot)
+        pairing = Pairing(id=pairing_id, status=self._connecting(), **fields)
+        if self._limit_waived():
+            self.model.pairings[pairing_id] = pairing
+        else:
+            self.model.add_pairing(pairing)
+        self._save(snapshot, "add-not-persisted")
         self._start_pairing_link(pairing)
         return pairing
 
     async def remove_pairing(self, pairing_id: str) -> None:
         snapshot = self._snapshot()
         self.model.remove_pairing(pairing_id)
-        self._save(snapshot)
+        self._removals += 1
+        if self._removals == 2 and self.faults.active("pairing-limit-drifts"):  # the second REMOVE counts twice
+            self._extra_adds += 1
+        self._save(snapshot, "remove-not-persisted")
         await self.links.stop(pairing_id)  # the link sends TEARDOWN before it ends
         self.relay.camera.reset()
 
@@ -168,36 +230,52 @@ class Device:
         pairing = self.model.set_property(pairing_id, name, value)
         if name == "address":  # what the old address said about itself is not the new peer's
             pairing.productmodel = pairing.productname = ""
-        self._save(snapshot)
-        if name in LINK_AFFECTING or (name == "description" and self.config.choices.description_relinks):
+        self._save(snapshot, "set-not-persisted")
+        relinks = LINK_AFFECTING - {"password"} if self.faults.active("password-set-no-relink") else LINK_AFFECTING
+        if name in relinks or (name == "description" and self.config.choices.description_relinks):
             pairing = self.model.pairings[pairing_id]
-            pairing.status, pairing.error_code = "Connecting", None
+            pairing.status, pairing.error_code = self._connecting(), None
             self._start_pairing_link(pairing)
 
+    def _credentials(self, username: str, password: str) -> tuple[str, str]:
+        return ("", "") if self.faults.active("link-credentials-not-sent") else (username, password)
+
     def _start_pairing_link(self, pairing: Pairing) -> None:
-        srtsp = pairing.streamingprotocol == "SRTSP"
+        srtsp = pairing.streamingprotocol == "SRTSP" and not self.faults.active("srtsp-as-rtsp")
+        # With the rtsp-checks-certificate fault an RTSP link "verifies" by speaking TLS to plain ports.
+        checks = not srtsp and pairing.verifycertificate and self.faults.active("rtsp-checks-certificate")
+        username, password = self._credentials(pairing.username, pairing.password)
         target = LinkTarget(
             address=pairing.address,
             port=self.config.peer_rtsps_port if srtsp else self.config.peer_rtsp_port,
-            username=pairing.username,
-            password=pairing.password,
-            tls=srtsp,
-            verify=srtsp and pairing.verifycertificate,  # RTSP has no certificate to verify
+            username=username,
+            password=password,
+            tls=srtsp or checks,
+            verify=(srtsp and pairing.verifycertificate and not self.faults.active("srtsp-never-verifies")) or checks,
             http_port=self.config.peer_https_port if srtsp else self.config.peer_http_port,
         )
         pairing_id = pairing.id
 
         def sink(outcome: Outcome, peer: PeerIdentity | None) -> None:
             current = self.model.pairings.get(pairing_id)
-            if current is None:
+            if current is None or self.faults.active("stuck-in-connecting"):
                 return
             if outcome == "up":
                 current.status, current.error_code = "Paired", None
-                if peer is not None and (current.productmodel, current.productname) != (peer.model, peer.name):
-                    current.productmodel, current.productname = peer.model, peer.name
-                    self._save_quietly()
+                if peer is not None and not self.faults.active("product-not-learned"):
+                    if self.faults.active("product-name-overlong"):
+                        peer = replace(peer, name=peer.name.ljust(FAULT_NAME_LENGTH, "-"))
+                    if (current.productmodel, current.productname) != (peer.model, peer.name):
+                        current.productmodel, current.productname = peer.model, peer.name
+                        self._save_quietly()
             else:
-                current.status, current.error_code = "Error", _CAMERA_ERRORS[outcome]
+                code = _CAMERA_ERRORS[outcome]
+                for fault, (was, reported) in _CAMERA_CODE_FAULTS.items():
+                    if code == was and self.faults.active(fault):
+                        code = reported
+                        break
+                current.status = "NotPaired" if self.faults.active("error-status-not-paired") else "Error"
+                current.error_code = code
 
         self.links.start(pairing_id, target, sink, self.camera_step)
 
@@ -225,7 +303,7 @@ class Device:
         changed = self.model.set_radar_active(active)
         if not changed:
             return
-        self._save(snapshot)
+        self._save(snapshot, "radar-active-not-persisted")
         if active:
             first_outcome = self._start_radar_link()
             if self.config.choices.activate_waits_for_outcome:
@@ -239,13 +317,15 @@ class Device:
         radar = self.model.radar
         assert radar is not None
         tls = radar.tls or bool(radar.tls_certificate_cn)
+        username, password = self._credentials(radar.user, radar.password)
         target = LinkTarget(
             address=radar.address,
             port=self.config.peer_rtsps_port if tls else self.config.peer_rtsp_port,
-            username=radar.user,
-            password=radar.password,
+            username=username,
+            password=password,
             tls=tls,
-            verify=radar.tls_verify or bool(radar.tls_certificate_cn),
+            verify=(radar.tls_verify or bool(radar.tls_certificate_cn))
+            and not self.faults.active("radar-tls-verify-ignored"),
             certificate_cn=radar.tls_certificate_cn,
             http_port=self.config.peer_https_port if tls else self.config.peer_http_port,
         )
@@ -254,7 +334,12 @@ class Device:
 
         def sink(outcome: Outcome, peer: PeerIdentity | None) -> None:
             if self.model.radar_active:
-                self.model.radar_link_state = _RADAR_STATES[outcome]
+                state = _RADAR_STATES[outcome]
+                for fault, (was, reported) in _RADAR_STATE_FAULTS.items():
+                    if state == was and self.faults.active(fault):
+                        state = reported
+                        break
+                self.model.radar_link_state = state
             first_outcome.set()
 
         self.links.start(_RADAR_KEY, target, sink, self.radar_step)

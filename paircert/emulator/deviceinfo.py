@@ -12,14 +12,18 @@ from starlette.types import Receive, Scope, Send
 
 from ..vapix.deviceinfo import DEVICEINFO_PATH, UNRESTRICTED, VERSION, DeviceInfoCgi, properties
 from .auth import current_user, unauthorized
+from .faults import NO_FAULTS, FaultSet
 from .jsoncgi import cgi_response, read_cgi_body
 
 __all__ = ["DEVICEINFO_PATH", "UNRESTRICTED", "VERSION", "DeviceInfoApi", "properties"]
 
 
 class DeviceInfoApi:
-    def __init__(self) -> None:
-        self.info = DeviceInfoCgi(properties())
+    def __init__(self, faults: FaultSet = NO_FAULTS) -> None:
+        values = properties()
+        if faults.active("deviceinfo-without-serial"):
+            del values["SerialNumber"]
+        self.info = DeviceInfoCgi(values)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)

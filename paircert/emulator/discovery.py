@@ -20,6 +20,7 @@ from ..vapix.paths import CAMERA_API_ROOT as API_ROOT
 from ..vapix.paths import DCA_DISCOVER_ROOT as DISCOVER_ROOT
 from .deviceinfo import VERSION as DEVICEINFO_VERSION
 from .envelopes import ApiError, dca_error, dca_success, json_response
+from .faults import NO_FAULTS, FaultSet
 from .jsoncgi import serve_json_cgi
 
 __all__ = ["APIDISCOVERY_PATH", "DISCOVER_ROOT", "ApiDiscovery", "DcaDiscovery", "camera_pairing_entry"]
@@ -54,9 +55,11 @@ def camera_pairing_entry() -> dict[str, Any]:
     }
 
 
-def _document(name: str) -> Response:
+def _document(name: str, faults: FaultSet) -> Response:
     from .. import schemas  # lazy: written in parallel, and only these two documents need it
 
+    if name == "model.json" and faults.active("model-json-not-json"):
+        return Response(_DOC, media_type="text/markdown; charset=utf-8")
     if name == "model.json":
         return json_response(schemas.model_document())
     return json_response(schemas.openapi_document())
@@ -65,8 +68,15 @@ def _document(name: str) -> Response:
 class DcaDiscovery:
     """``/config/discover{rest:path}``: the list, one API's entry, and that API's documents."""
 
-    def __init__(self, *, in_envelope: bool = True) -> None:
+    def __init__(self, *, in_envelope: bool = True, faults: FaultSet = NO_FAULTS) -> None:
         self.in_envelope = in_envelope
+        self.faults = faults
+
+    def _entry(self) -> dict[str, Any]:
+        entry = camera_pairing_entry()
+        if self.faults.active("discover-links-without-openapi"):
+            del entry["openapi"]
+        return entry
 
     def _answer(self, document: dict[str, Any]) -> Response:
         return dca_success(document) if self.in_envelope else json_response(document)
@@ -84,21 +94,26 @@ class DcaDiscovery:
         if request.method != "GET":
             raise ApiError.framework(405, headers={"Allow": "GET"})
         if not parts:
-            apis = {CAMERA_API_ID: {"v1": camera_pairing_entry()}}
-            return self._answer({"framework_version": FRAMEWORK_VERSION, "apis": apis})
+            listing: dict[str, Any] = {
+                "framework_version": FRAMEWORK_VERSION,
+                "apis": {CAMERA_API_ID: {"v1": self._entry()}},
+            }
+            if self.faults.active("discover-without-framework-version"):
+                del listing["framework_version"]
+            return self._answer(listing)
         if parts[:3] != ["apis", CAMERA_API_ID, "v1"] or len(parts) > 4:
             raise ApiError.framework(404)
         if len(parts) == 3:
-            return self._answer(camera_pairing_entry())
+            return self._answer(self._entry())
         if parts[3] == "doc.md":
             return Response(_DOC, media_type="text/markdown; charset=utf-8")
         if parts[3] in ("model.json", "openapi.json"):
-            return _document(parts[3])
+            return _document(parts[3], self.faults)
         raise ApiError.framework(404)
 
 
 class ApiDiscovery:
-    def __init__(self, radar_version: str, *, doc_links: bool = True) -> None:
+    def __init__(self, radar_version: str, *, doc_links: bool = True, faults: FaultSet = NO_FAULTS) -> None:
         self.api_list = [
             {
                 "id": "network-radar-pairing",
@@ -124,6 +139,9 @@ class ApiDiscovery:
         ]
         if not doc_links:
             self.api_list = [{**entry, "docLink": ""} for entry in self.api_list]
+        if faults.active("radar-not-listed"):
+            self.api_list = [entry for entry in self.api_list if entry["id"] != "network-radar-pairing"]
+        self.keyed = faults.active("apilist-keyed-by-id")
         self.methods = {"getApiList": self._list, "getSupportedVersions": self._versions}
         self.cgi = JsonCgi(["1.0"], self.methods)
 
@@ -132,6 +150,8 @@ class ApiDiscovery:
         await response(scope, receive, send)
 
     async def _list(self, call: CgiCall) -> Any:
+        if self.keyed:
+            return {"apiList": {entry["id"]: dict(entry) for entry in self.api_list}}
         return {"apiList": [dict(entry) for entry in self.api_list]}
 
     async def _versions(self, call: CgiCall) -> Any:

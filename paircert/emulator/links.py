@@ -31,6 +31,7 @@ __all__ = [
     "LinkTarget",
     "Outcome",
     "PeerIdentity",
+    "Retry",
     "tcp_step",
 ]
 
@@ -106,7 +107,17 @@ def tcp_step(dialer: Dialer) -> LinkStep:
     return step
 
 
-async def _supervise(step: LinkStep, target: LinkTarget, sink: StateSink, stopping: asyncio.Event) -> None:
+@dataclass(frozen=True)
+class Retry:
+    """How a link tries again: bounded exponential backoff, or a fixed ``delay``, or not at all."""
+
+    delay: float | None = None
+    again: bool = True
+
+
+async def _supervise(
+    step: LinkStep, target: LinkTarget, sink: StateSink, stopping: asyncio.Event, retry: Retry = Retry()
+) -> None:
     """Run ``step`` until stopped; after ``stopping`` is set no outcome reaches the sink."""
     attempt = 0
     while not stopping.is_set():
@@ -131,7 +142,9 @@ async def _supervise(step: LinkStep, target: LinkTarget, sink: StateSink, stoppi
         if stopping.is_set():
             return
         sink(outcome, None)
-        await asyncio.sleep(min(BACKOFF_FIRST * 2**attempt, BACKOFF_MAX))
+        if not retry.again:
+            return
+        await asyncio.sleep(retry.delay if retry.delay is not None else min(BACKOFF_FIRST * 2**attempt, BACKOFF_MAX))
         attempt = min(attempt + 1, 16)
 
 
@@ -144,8 +157,9 @@ class LinkManager:
     retired in the background the same way; ``stop_all`` waits for those too.
     """
 
-    def __init__(self, step: LinkStep) -> None:
+    def __init__(self, step: LinkStep, retry: Retry = Retry()) -> None:
         self.step = step
+        self.retry = retry
         self._tasks: dict[str, tuple[asyncio.Task[None], asyncio.Event]] = {}
         self._retiring: set[asyncio.Task[bool]] = set()
 
@@ -158,7 +172,7 @@ class LinkManager:
             retire.add_done_callback(self._retiring.discard)
         stopping = asyncio.Event()
         task = asyncio.get_running_loop().create_task(
-            _supervise(step or self.step, target, sink, stopping), name=f"link:{key}"
+            _supervise(step or self.step, target, sink, stopping, self.retry), name=f"link:{key}"
         )
         self._tasks[key] = (task, stopping)
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any, Literal
 
 from ..schemas import catalogue
+from .faults import NO_FAULTS, FaultSet
 
 __all__ = [
     "ADD_FIELDS",
@@ -33,6 +34,12 @@ ADD_FIELDS = ("address", "username", "password", "streamingprotocol", "verifycer
 LENGTH_LIMITS = {"address": 64, "username": 64, "password": 64, "description": 128}
 
 _LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+# Faults that move a length limit: fault name -> (field, change of the limit).
+_LIMIT_FAULTS = {
+    "address-limit-63": ("address", -1),
+    "username-limit-65": ("username", 1),
+    "password-limit-65": ("password", 1),
+}
 
 
 class Invalid(Exception):
@@ -71,28 +78,39 @@ def classify_address(text: str, *, zone_index: bool = False) -> AddressKind | No
     return "dns"
 
 
-def _check_value(name: str, value: Any) -> None:
+def _check_value(name: str, value: Any, faults: FaultSet = NO_FAULTS) -> None:
     if name == "verifycertificate":
-        if not isinstance(value, bool):
+        if not isinstance(value, bool) and not (
+            isinstance(value, str) and faults.active("verifycertificate-accepts-strings")
+        ):
             raise Invalid(f"{name} must be a boolean")
         return
     if not isinstance(value, str):
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if number and name not in ("address", "streamingprotocol") and faults.active("strings-accept-numbers"):
+            return
         raise Invalid(f"{name} must be a string")
     if name == "streamingprotocol":
-        if value not in PROTOCOLS:
+        if value not in PROTOCOLS and not (value.upper() in PROTOCOLS and faults.active("protocol-any-case")):
             raise Invalid(f"{name} must be one of {', '.join(PROTOCOLS)}")
         return
-    limit = LENGTH_LIMITS[name]
-    if len(value) > limit:
+    limit = LENGTH_LIMITS[name] + sum(
+        change for fault, (field, change) in _LIMIT_FAULTS.items() if field == name and faults.active(fault)
+    )
+    bytewise = name == "description" and faults.active("description-counts-bytes")
+    if len(value.encode("utf-8") if bytewise else value) > limit:
         raise Invalid(f"{name} is longer than {limit} characters")
 
 
-def _check_address(value: str, zone_index: bool) -> None:
-    if classify_address(value, zone_index=zone_index) is None:
+def _check_address(value: str, zone_index: bool, faults: FaultSet = NO_FAULTS) -> None:
+    if faults.active("invalid-address-accepted"):
+        return
+    kind = classify_address(value, zone_index=zone_index)
+    if kind is None or (kind == "ipv6" and faults.active("ipv6-address-refused")):
         raise Invalid(catalogue("camera-pairing")[102].message, code=102)
 
 
-def check_add(data: Any, *, zone_index: bool = False) -> dict[str, Any]:
+def check_add(data: Any, *, zone_index: bool = False, faults: FaultSet = NO_FAULTS) -> dict[str, Any]:
     """Check an ADD body's ``data``: an object with exactly the six fields, each well formed."""
     if not isinstance(data, Mapping):
         raise Invalid("data must be an object")
@@ -105,15 +123,15 @@ def check_add(data: Any, *, zone_index: bool = False) -> dict[str, Any]:
     # Type, enum and length faults are reported before address validity (102).
     for name in ADD_FIELDS:
         if name != "address":
-            _check_value(name, data[name])
-    _check_value("address", data["address"])
-    _check_address(data["address"], zone_index)
+            _check_value(name, data[name], faults)
+    _check_value("address", data["address"], faults)
+    _check_address(data["address"], zone_index, faults)
     return {name: data[name] for name in ADD_FIELDS}
 
 
-def check_property(name: str, value: Any, *, zone_index: bool = False) -> Any:
-    """Check a SET value for one settable property."""
-    _check_value(name, value)
+def check_property(name: str, value: Any, *, zone_index: bool = False, faults: FaultSet = NO_FAULTS) -> Any:
+    """Check a SET value for one settable property (``faults``: the seeded deviations that act here)."""
+    _check_value(name, value, faults)
     if name == "address":
-        _check_address(value, zone_index)
+        _check_address(value, zone_index, faults)
     return value
