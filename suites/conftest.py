@@ -18,8 +18,11 @@ import pytest
 
 from paircert.clients.camera_pairing import CameraPairingClient
 from paircert.clients.radar import RadarClient
-from paircert.plugin.expect import expect_success
-from paircert.plugin.verdicts import blocked
+from paircert.plugin.fixtures import read_collection
+from paircert.plugin.verdicts import device_broke, step_success
+
+# DCA framework page: 201; camera pairing example: 200.
+ADD_STATUSES = (200, 201)
 
 
 @pytest.fixture
@@ -36,23 +39,49 @@ def valid_pairing(unreachable_address: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def add_fields(empty_camera: CameraPairingClient) -> Callable[[dict[str, Any]], str]:
+def add_fields(request: pytest.FixtureRequest, empty_camera: CameraPairingClient) -> Callable[[dict[str, Any]], str]:
     """``add_fields(fields)``: ADD these fields to the empty device and return the new pairing's id.
 
-    A refused ADD blocks the test: the test is about something that needs a pairing, and ADD has
-    tests of its own. A device that answers ADD without data is asked for its collection instead.
+    Callers pass the six required fields, each valid, so a refused ADD is the device breaking
+    CP-ADD-REQUIRED: the first test that needs a pairing fails for it and the later ones are
+    blocked by that failure (ADD has tests of its own, which fail on their own). A device that
+    answers ADD without data is asked for its collection instead.
     """
 
     def add(fields: dict[str, Any]) -> str:
         resp = empty_camera.add(fields)
         if not resp.ok:
-            blocked(f"ADD of a pairing was refused (HTTP {resp.status_code}, error code {resp.error_code})")
-        data = expect_success(resp, schema="camera-pairing/response/add", statuses=(200, 201))
+            device_broke(
+                request,
+                "CP-ADD-REQUIRED",
+                f"ADD of a pairing with every required field, each valid, was refused (HTTP {resp.status_code}, "
+                f"error code {resp.error_code})",
+                expected="success: the device holds no pairing and the ADD carries all six fields",
+                resp=resp,
+            )
+        if resp.status_code not in ADD_STATUSES:
+            device_broke(
+                request,
+                "DCA-ADD-STATUS",
+                f"ADD answered success with HTTP {resp.status_code}",
+                expected=f"HTTP {' or '.join(map(str, ADD_STATUSES))}",
+                resp=resp,
+            )
+        data = step_success(
+            request, "CP-ADD-RESPONSE", resp, step="ADD", schema="camera-pairing/response/add", statuses=ADD_STATUSES
+        )
         if isinstance(data, dict):
             return str(data["id"])
-        listing = expect_success(empty_camera.list(), schema="camera-pairing/response/list")
-        if len(listing) != 1:
-            blocked(f"after one ADD on an empty device the collection holds {len(listing)} pairings")
+        listing = read_collection(request, empty_camera)
+        if len(listing) != 1 or not isinstance(listing[0], dict) or not isinstance(listing[0].get("id"), str):
+            device_broke(
+                request,
+                "CP-LIST-GET",
+                f"after one ADD answered without data, the collection of the empty device lists {len(listing)} "
+                "item(s) and not the one pairing with its id",
+                expected="the collection lists exactly the pairing just added",
+                resp=resp,
+            )
         pairing_id = str(listing[0]["id"])
         empty_camera.created.append(pairing_id)
         return pairing_id
@@ -61,16 +90,30 @@ def add_fields(empty_camera: CameraPairingClient) -> Callable[[dict[str, Any]], 
 
 
 @pytest.fixture
-def radar_revision(radar: RadarClient, observe: Callable[[str, Any], None]) -> str:
+def radar_revision(request: pytest.FixtureRequest, radar: RadarClient, observe: Callable[[str, Any], None]) -> str:
     """Which revision's TLS fields the device answers: "2025-08" (tls, tls-verify) or "2026-01"
-    (tls-certificate-cn). A device that carries neither cannot be tested for either."""
-    data = expect_success(radar.get_radar_connection(), schema="radar-pairing/response/getRadarConnection")
+    (tls-certificate-cn). A getRadarConnection that carries neither follows no revision, which
+    breaks RP-GET-CONNECTION (one failure; the tests that need the revision are blocked by it)."""
+    resp = radar.get_radar_connection()
+    data = step_success(
+        request,
+        "RP-GET-CONNECTION",
+        resp,
+        step="getRadarConnection (admin)",
+        schema="radar-pairing/response/getRadarConnection",
+    )
     if "tls-certificate-cn" in data:
         revision = "2026-01"
     elif "tls" in data or "tls-verify" in data:
         revision = "2025-08"
     else:
-        blocked("getRadarConnection carries neither tls/tls-verify nor tls-certificate-cn: unknown document revision")
+        device_broke(
+            request,
+            "RP-GET-CONNECTION",
+            "getRadarConnection carries neither tls/tls-verify (2025-08) nor tls-certificate-cn (2026-01)",
+            expected="the TLS fields of one documented revision",
+            resp=resp,
+        )
     observe("radar.revision", revision)
     return revision
 

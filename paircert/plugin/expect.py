@@ -17,7 +17,14 @@ from paircert.clients.response import ApiResponse
 from paircert.clients.transcript import redact_json
 from paircert.plugin.context import current_test
 
-__all__ = ["expect_error", "expect_schema", "expect_success", "failure_message"]
+__all__ = [
+    "expect_error",
+    "expect_schema",
+    "expect_success",
+    "failure_message",
+    "success_expected",
+    "success_problems",
+]
 
 _BODY_LINES = 40
 
@@ -30,11 +37,18 @@ def _indent(text: str) -> str:
 
 
 def failure_message(
-    summary: str, *, expected: str, resp: ApiResponse | None = None, problems: Collection[str] = ()
+    summary: str,
+    *,
+    expected: str,
+    resp: ApiResponse | None = None,
+    problems: Collection[str] = (),
+    requirements: Collection[str] | None = None,
 ) -> str:
+    """``requirements`` names the broken statements when they are not the running test's markers
+    (a setup step that found the device breaking a requirement of its own)."""
     test = current_test()
-    requirements = ", ".join(test.requirements) if test and test.requirements else "no requirement marker"
-    lines = [f"[{requirements}] {summary}"]
+    named = requirements if requirements is not None else (test.requirements if test else ())
+    lines = [f"[{', '.join(named) if named else 'no requirement marker'}] {summary}"]
     if resp is not None:
         ex = resp.exchange
         lines.append(f"sent: {ex.method} {ex.url}")
@@ -64,9 +78,8 @@ def _schema_problems(name: str, instance: Any) -> list[str]:
     return [f"schema {name}: {error}" for error in schemas.validate(name, instance)]
 
 
-def expect_success(resp: ApiResponse, *, schema: str | None = None, statuses: Collection[int] = (200,)) -> Any:
-    """The answer is a success envelope with one of ``statuses`` (valid against ``schema``); returns ``data``."""
-    __tracebackhide__ = True
+def success_problems(resp: ApiResponse, *, schema: str | None, statuses: Collection[int]) -> list[str]:
+    """What keeps ``resp`` from being a success envelope with one of ``statuses`` valid against ``schema``."""
     problems = []
     if resp.status_code not in statuses:
         problems.append(f"HTTP status {resp.status_code} is not one of {sorted(statuses)}")
@@ -74,12 +87,24 @@ def expect_success(resp: ApiResponse, *, schema: str | None = None, statuses: Co
         problems.append("the body is not a success envelope" if resp.json is not None else "the body is not JSON")
     if schema is not None and resp.json is not None:
         problems += _schema_problems(schema, resp.json)
+    return problems
+
+
+def success_expected(*, schema: str | None, statuses: Collection[int]) -> str:
+    return f"success, HTTP {' or '.join(map(str, sorted(statuses)))}" + (
+        f", body valid against {schema}" if schema else ""
+    )
+
+
+def expect_success(resp: ApiResponse, *, schema: str | None = None, statuses: Collection[int] = (200,)) -> Any:
+    """The answer is a success envelope with one of ``statuses`` (valid against ``schema``); returns ``data``."""
+    __tracebackhide__ = True
+    problems = success_problems(resp, schema=schema, statuses=statuses)
     if problems:
         _fail(
             f"expected success, got HTTP {resp.status_code}",
             resp=resp,
-            expected=f"success, HTTP {' or '.join(map(str, sorted(statuses)))}"
-            + (f", body valid against {schema}" if schema else ""),
+            expected=success_expected(schema=schema, statuses=statuses),
             problems=problems,
         )
     return resp.data

@@ -18,7 +18,7 @@ from paircert.plugin.identities import ANONYMOUS, IDENTITIES, WRONG_PASSWORD, Id
 from paircert.plugin.peering import HostedPeer, PeerKind, PeersUnavailable
 from paircert.plugin.session import STATE_KEY, SessionState
 from paircert.plugin.target import PreflightError, TargetConfig
-from paircert.plugin.verdicts import blocked, not_applicable
+from paircert.plugin.verdicts import blocked, device_broke, not_applicable, step_success
 from paircert.plugin.waiting import Poller, Watch
 from paircert.report.records import OBSERVED_PREFIX
 
@@ -44,6 +44,7 @@ __all__ = [
     "radar",
     "radar_as",
     "radar_path",
+    "read_collection",
     "self_address",
     "target",
     "transcript",
@@ -159,14 +160,33 @@ def camera_as(
     return make
 
 
-@pytest.fixture(scope="session")
-def radar_path(paircert_state: SessionState, target: TargetConfig) -> str:
-    """The radar CGI path the device answers on, probed once per session."""
-    client = _http(paircert_state, "admin")
-    path = RadarClient(client, paircert_state.transcript).probe()
+_RADAR_PROBE = pytest.StashKey[tuple[str | None, bool]]()
+
+
+@pytest.fixture
+def radar_path(request: pytest.FixtureRequest, paircert_state: SessionState, target: TargetConfig) -> str:
+    """The radar CGI path the device answers on, probed once per run.
+
+    A device that lists the API in apidiscovery yet answers at neither path breaks VAPIX-CGI-PATH:
+    the first radar test fails for it, the others are blocked by it (function scope, so each test
+    gets its own verdict rather than pytest repeating one cached failure).
+    """
+    probe = request.config.stash.get(_RADAR_PROBE, None)
+    if probe is None:
+        client = _http(paircert_state, "admin")
+        found = RadarClient(client, paircert_state.transcript).probe()
+        listed = found is None and DiscoveryClient(client, paircert_state.transcript).offers_cgi_api(RADAR_PAIRING_API)
+        probe = request.config.stash[_RADAR_PROBE] = (found, listed)
+    path, listed = probe
     if path is None:
-        if DiscoveryClient(client, paircert_state.transcript).offers_cgi_api(RADAR_PAIRING_API):
-            blocked(f"apidiscovery lists {RADAR_PAIRING_API} but neither {' nor '.join(RADAR_PATHS)} answers like it")
+        paths = " nor ".join(RADAR_PATHS)
+        if listed:
+            device_broke(
+                request,
+                "VAPIX-CGI-PATH",
+                f"apidiscovery lists {RADAR_PAIRING_API} but neither {paths} answers like it",
+                expected=f"the radar pairing CGI answers POST at {' or '.join(RADAR_PATHS)}",
+            )
         not_applicable(f"the device does not offer {RADAR_PAIRING_API} (no answer at {' or '.join(RADAR_PATHS)})")
     paircert_state.report.radar_path = path
     return path
@@ -187,14 +207,42 @@ def radar_as(paircert_state: SessionState, transcript: Transcript, radar_path: s
     return make
 
 
+def _json_kind(value: Any) -> str:
+    names = {dict: "object", str: "string", bool: "boolean", int: "number", float: "number", type(None): "null"}
+    return names.get(type(value), type(value).__name__)
+
+
+def read_collection(request: pytest.FixtureRequest, camera: CameraPairingClient) -> list[Any]:
+    """The items GET of the collection lists, for a setup step.
+
+    An answer that is no success breaks CP-LIST-GET; a success whose data is not a JSON array
+    breaks DCA-COLLECTION-ARRAY. Either fails the first test that needs the listing and blocks the
+    later ones by name (:func:`paircert.plugin.verdicts.device_broke`).
+    """
+    __tracebackhide__ = True
+    resp = camera.list()
+    data = step_success(request, "CP-LIST-GET", resp, step="GET of the camerapairings collection (admin)")
+    if not isinstance(data, list):
+        device_broke(
+            request,
+            "DCA-COLLECTION-ARRAY",
+            f"GET of the camerapairings collection answered data that is a JSON {_json_kind(data)}, not an array",
+            expected="success whose data is a JSON array of the pairings",
+            resp=resp,
+        )
+    return data
+
+
 @pytest.fixture
-def empty_camera(camera: CameraPairingClient) -> Iterator[CameraPairingClient]:
-    """An admin client on a device with no pairing; every pairing present afterwards is removed."""
-    before = camera.list()
-    if not before.ok or not isinstance(before.data, list):
-        blocked(f"cannot list camera pairings (HTTP {before.status_code})")
-    if before.data:
-        blocked(f"the device already has {len(before.data)} camera pairing(s); the test needs none")
+def empty_camera(request: pytest.FixtureRequest, camera: CameraPairingClient) -> Iterator[CameraPairingClient]:
+    """An admin client on a device with no pairing; every pairing present afterwards is removed.
+
+    A device that holds a pairing already blocks the test (a configuration nobody asked the suite
+    to touch); one that cannot list its pairings as documented fails (see :func:`read_collection`).
+    """
+    before = read_collection(request, camera)
+    if before:
+        blocked(f"the device already has {len(before)} camera pairing(s); the test needs none")
     yield camera
     after = camera.list()
     listed = (
@@ -217,11 +265,14 @@ def _radar_configured(resp: Any) -> bool:
 
 
 @pytest.fixture
-def empty_radar(radar: RadarClient) -> Iterator[RadarClient]:
-    """An admin radar client on a device with no radar configuration; cleared again afterwards."""
+def empty_radar(request: pytest.FixtureRequest, radar: RadarClient) -> Iterator[RadarClient]:
+    """An admin radar client on a device with no radar configuration; cleared again afterwards.
+
+    An existing configuration blocks the test; a getRadarConnection the admin cannot read breaks
+    RP-GET-CONNECTION (the first test fails for it, the later ones are blocked by it).
+    """
     before = radar.get_radar_connection()
-    if not before.ok:
-        blocked(f"cannot read the radar configuration (HTTP {before.status_code}, error {before.error_code})")
+    step_success(request, "RP-GET-CONNECTION", before, step="getRadarConnection (admin)")
     if _radar_configured(before):
         blocked(
             f"the device already has a radar configuration (state {before.data.get('state')!r}); the test needs none"

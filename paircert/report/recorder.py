@@ -74,6 +74,10 @@ def _observations(report: pytest.TestReport) -> dict[str, Any]:
     return found
 
 
+def _marked(item: pytest.Item) -> list[str]:
+    return [str(i) for mark in item.iter_markers("requirement") for i in mark.args]
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -100,16 +104,17 @@ class ReportRecorder:
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
         for item in items:
-            ids = [str(i) for mark in item.iter_markers("requirement") for i in mark.args]
-            self._tests[item.nodeid] = _Pending(requirements=sorted(set(ids)))
+            self._tests[item.nodeid] = _Pending(requirements=sorted(set(_marked(item))))
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
         outcome = yield
         report: pytest.TestReport = outcome.get_result()
+        pending = self._tests.get(item.nodeid)
+        if pending is not None:  # a setup step marks the requirement it found the device breaking
+            pending.requirements = sorted(set(pending.requirements) | set(_marked(item)))
         if report.when != "teardown":
             return
-        pending = self._tests.get(item.nodeid)
         failed = pending is not None and pending.outcome in ("failed", "error") or report.failed
         extras = list(getattr(report, "extras", []))
         text = self.context.transcript_text()

@@ -25,7 +25,9 @@ def _assert_empty(camera: CameraPairingClient) -> None:
 
 
 @pytest.mark.changes_state
-@pytest.mark.requirement("CP-ADD-RESPONSE", "DCA-ADD-STATUS", "CP-ID-GENERATED", "CP-ADD-ECHO")
+@pytest.mark.requirement(
+    "CP-ADD-REQUIRED", "CP-ADD-RESPONSE", "DCA-ADD-STATUS", "CP-ID-GENERATED", "CP-ADD-ECHO", "CP-LIST-GET"
+)
 def test_add_answers_success_with_the_entity_without_password(
     empty_camera: CameraPairingClient, valid_pairing: dict[str, Any], observe: Observe
 ) -> None:

@@ -26,11 +26,12 @@ from schemathesis import GenerationMode
 
 from paircert import schemas
 from paircert.clients.camera_pairing import CameraPairingClient
+from paircert.plugin.fixtures import read_collection
 from paircert.plugin.generation import Generation
 from paircert.plugin.oracle import judge_radar
 from paircert.plugin.session import ANONYMOUS, SessionState
 from paircert.plugin.target import TargetConfig
-from paircert.plugin.verdicts import blocked
+from paircert.plugin.verdicts import blocked, device_broke, step_success
 
 STRICT_ADDRESS_FORMAT = "paircert-strict-address"
 STRICT_ADDRESS: dict[str, Any] = {
@@ -137,27 +138,37 @@ def examples(generation: Generation) -> Iterator[Any]:
 class PairingPool:
     """Keeps the empty device holding one pairing (for per-operation tests) or none (for ADD)."""
 
+    request: pytest.FixtureRequest
     camera: CameraPairingClient
     body: dict[str, Any]
     current: str | None = None
     seen: list[str] = field(default_factory=list)
 
+    def _ids(self) -> list[str]:
+        listing = read_collection(self.request, self.camera)
+        return [str(p["id"]) for p in listing if isinstance(p, dict) and "id" in p]
+
     def ensure(self) -> str:
         if self.current is None:
             resp = self.camera.add(self.body)
             if not resp.ok or not isinstance(resp.data, dict):
-                listing = self.camera.list()
-                ids = [p.get("id") for p in listing.data or []] if listing.ok else []
+                ids = self._ids()
                 if not ids:
-                    blocked(f"ADD of a valid pairing was refused (HTTP {resp.status_code}, code {resp.error_code})")
-                self.current = str(ids[0])
+                    device_broke(
+                        self.request,
+                        "CP-ADD-REQUIRED",
+                        f"ADD of a pairing with every required field, each valid, was refused "
+                        f"(HTTP {resp.status_code}, code {resp.error_code})",
+                        expected="success: the device holds no pairing and the ADD carries all six fields",
+                        resp=resp,
+                    )
+                self.current = ids[0]
             else:
                 self.current = str(resp.data["id"])
         return self.current
 
     def empty(self) -> None:
-        listing = self.camera.list()
-        ids = [p["id"] for p in listing.data if isinstance(p, dict) and "id" in p] if listing.ok else []
+        ids = self._ids()
         for pairing_id in ids:
             self.camera.remove(pairing_id)
         self.current = None
@@ -167,7 +178,9 @@ class PairingPool:
 
 
 @pytest.fixture
-def pairing_pool(empty_camera: CameraPairingClient, unreachable_address: str) -> PairingPool:
+def pairing_pool(
+    request: pytest.FixtureRequest, empty_camera: CameraPairingClient, unreachable_address: str
+) -> PairingPool:
     body = {
         "address": unreachable_address,
         "username": "paircert",
@@ -176,7 +189,7 @@ def pairing_pool(empty_camera: CameraPairingClient, unreachable_address: str) ->
         "verifycertificate": False,
         "description": "paircert generated",
     }
-    return PairingPool(empty_camera, body)
+    return PairingPool(request, empty_camera, body)
 
 
 Observe = Callable[[str, Any], None]
@@ -210,15 +223,23 @@ def radar_oracle(observe: Observe) -> Callable[[Any, Any], None]:
 
 
 @pytest.fixture
-def radar_revision(radar: Any, observe: Observe) -> str:
-    """Which radar document revision the device answers (its getRadarConnection fields)."""
+def radar_revision(request: pytest.FixtureRequest, radar: Any, observe: Observe) -> str:
+    """Which radar document revision the device answers (its getRadarConnection fields); an answer
+    that follows neither breaks RP-GET-CONNECTION (one failure, the dependants blocked by it)."""
     resp = radar.get_radar_connection()
-    data = resp.data if resp.ok and isinstance(resp.data, dict) else {}
+    data = step_success(request, "RP-GET-CONNECTION", resp, step="getRadarConnection (admin)")
+    data = data if isinstance(data, dict) else {}
     if "tls-certificate-cn" in data:
         return "2026-01"
     if "tls" in data or "tls-verify" in data:
         return "2025-08"
-    blocked("getRadarConnection carries neither tls/tls-verify nor tls-certificate-cn: unknown document revision")
+    device_broke(
+        request,
+        "RP-GET-CONNECTION",
+        "getRadarConnection carries neither tls/tls-verify (2025-08) nor tls-certificate-cn (2026-01)",
+        expected="the TLS fields of one documented revision",
+        resp=resp,
+    )
 
 
 @pytest.fixture(autouse=True)

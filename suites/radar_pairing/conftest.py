@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from paircert.clients.radar import RadarClient
-from paircert.plugin.verdicts import blocked
+from paircert.plugin.verdicts import step_success
 
 
 @pytest.fixture
@@ -23,18 +23,18 @@ def radar_params(radar_revision: str, unreachable_address: str) -> dict[str, Any
 
 
 @pytest.fixture
-def configured_radar(empty_radar: RadarClient, radar_params: dict[str, Any]) -> RadarClient:
-    """The empty device after a valid setRadarConnection (inactive)."""
+def configured_radar(
+    request: pytest.FixtureRequest, empty_radar: RadarClient, radar_params: dict[str, Any]
+) -> RadarClient:
+    """The empty device after a valid setRadarConnection (inactive); a refusal breaks RP-SET-CONNECTION."""
     resp = empty_radar.call("setRadarConnection", radar_params)
-    if not resp.ok:
-        blocked(f"setRadarConnection with valid params was refused (HTTP {resp.status_code}, error {resp.error_code})")
+    step_success(request, "RP-SET-CONNECTION", resp, step="setRadarConnection with valid params")
     return empty_radar
 
 
 @pytest.fixture
-def active_radar(configured_radar: RadarClient) -> RadarClient:
-    """A configured device after setActive(true)."""
+def active_radar(request: pytest.FixtureRequest, configured_radar: RadarClient) -> RadarClient:
+    """A configured device after setActive(true); a refusal breaks RP-SET-ACTIVE."""
     resp = configured_radar.set_active(True)
-    if not resp.ok:
-        blocked(f"setActive(true) on a configured device was refused (error {resp.error_code})")
+    step_success(request, "RP-SET-ACTIVE", resp, step="setActive(true) on a configured device")
     return configured_radar

@@ -16,7 +16,7 @@ import pytest
 from paircert.clients.camera_pairing import CameraPairingClient
 from paircert.clients.radar import RadarClient
 from paircert.plugin.expect import expect_error, expect_success
-from paircert.plugin.verdicts import blocked
+from paircert.plugin.verdicts import blocked, step_success
 
 # Error codes a pairing in status Error carries (Error codes 106/107/108).
 STREAMING_ERROR_CODES = (106, 107, 108)
@@ -90,8 +90,12 @@ def _carried_code(document: Any) -> int | None:
 
 
 @pytest.fixture
-def link_radar(empty_radar: RadarClient, radar_revision: str) -> Callable[..., None]:
-    """``link_radar(peer, **overrides)``: setRadarConnection to ``peer`` (no TLS) and setActive(true)."""
+def link_radar(request: pytest.FixtureRequest, empty_radar: RadarClient, radar_revision: str) -> Callable[..., None]:
+    """``link_radar(peer, **overrides)``: setRadarConnection to ``peer`` (no TLS) and setActive(true).
+
+    Callers pass valid params, so a refusal breaks RP-SET-CONNECTION (or RP-SET-ACTIVE): the first
+    test fails for it, the later ones are blocked by it.
+    """
 
     def link(peer: Any | None = None, *, activate: bool = True, **overrides: Any) -> None:
         params: dict[str, Any] = {
@@ -105,11 +109,9 @@ def link_radar(empty_radar: RadarClient, radar_revision: str) -> Callable[..., N
             params["tls"], params["tls-verify"] = False, False
         params.update(overrides)
         resp = empty_radar.call("setRadarConnection", params)
-        if not resp.ok:
-            blocked(f"setRadarConnection was refused (HTTP {resp.status_code}, error {resp.error_code})")
+        step_success(request, "RP-SET-CONNECTION", resp, step="setRadarConnection with valid params")
         if activate:
             resp = empty_radar.set_active(True)
-            if not resp.ok:
-                blocked(f"setActive(true) was refused (error {resp.error_code})")
+            step_success(request, "RP-SET-ACTIVE", resp, step="setActive(true) on a configured device")
 
     return link
