@@ -121,6 +121,17 @@ def _parser() -> argparse.ArgumentParser:
         default="reference",
         help="what the emulator does where the documents are silent (README: reference choices and their alternates)",
     )
+    emu.add_argument(
+        "--fault",
+        dest="faults",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run with this seeded fault (repeatable; --list-faults names them)",
+    )
+    emu.add_argument(
+        "--list-faults", action="store_true", help="print the fault catalogue's names, one per line, and exit"
+    )
     emu.add_argument("--auth-http", choices=("digest", "basic", "both"), default="digest")
     emu.add_argument("--auth-https", choices=("digest", "basic", "both"), default="basic")
     emu.add_argument(
@@ -304,6 +315,15 @@ def _check_bindable(host: str, port: int) -> None:
 
 
 def _emulator(args: argparse.Namespace) -> int:
+    from paircert.emulator.faults import FaultSet, UnknownFault, catalogue
+
+    if args.list_faults:
+        print("\n".join(catalogue()))
+        return 0
+    try:
+        faults = FaultSet.of(args.faults)
+    except UnknownFault as exc:
+        raise CliError(f"--fault: {exc}", EXIT_USAGE) from None
     try:
         if ipaddress.ip_address(args.host).is_unspecified:
             raise CliError(f"--host {args.host} would listen on every interface; give one address", EXIT_USAGE)
@@ -357,6 +377,7 @@ def _emulator(args: argparse.Namespace) -> int:
             peer_https_port=args.peer_https_port,
             radar_revision=args.radar_revision,
             choices=choices,
+            faults=faults,
             certfile=Path(args.cert) if args.cert else None,
             keyfile=Path(args.key) if args.key else None,
             trust_ca_file=Path(args.trust_ca_file) if args.trust_ca_file else None,

@@ -21,6 +21,7 @@ import pytest
 from paircert.auth import digest_algorithms
 from paircert.clients.http import Credentials
 from paircert.emulator.choices import CHOICE_NAMES, ChoiceName
+from paircert.emulator.config import FaultSet
 from paircert.report.records import new_run_id
 
 __all__ = [
@@ -66,7 +67,8 @@ class RunOption:
 
     ``env`` names the environment variable read when the option is not given; ``paircert run``
     hands such options over through it, because argv shows in ``ps`` and in reports. ``cli`` is
-    False for what ``paircert run`` sets itself (the run folder and its id).
+    False for what ``paircert run`` sets itself (the run folder and its id). ``repeat`` options
+    may be given several times and hold the list of values.
     """
 
     flag: str
@@ -79,11 +81,14 @@ class RunOption:
     switch: bool = False
     env: str | None = None
     cli: bool = True
+    repeat: bool = False
 
     def arguments(self) -> dict[str, Any]:
         """Keyword arguments for ``argparse.add_argument`` and pytest's ``addoption`` alike."""
         if self.switch:
             return {"dest": self.dest, "action": "store_true", "help": self.help}
+        if self.repeat:
+            return {"dest": self.dest, "action": "append", "metavar": self.metavar, "help": self.help}
         arguments: dict[str, Any] = {"dest": self.dest, "default": self.default, "help": self.help}
         if self.metavar is not None:
             arguments["metavar"] = self.metavar
@@ -205,6 +210,14 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
         default="reference",
     ),
     RunOption(
+        "--emulator-fault",
+        "paircert_emulator_faults",
+        "without --target: run the embedded emulator with this seeded fault (repeatable; "
+        "'paircert emulator --list-faults' names them)",
+        metavar="NAME",
+        repeat=True,
+    ),
+    RunOption(
         "--verdict-summary",
         "paircert_verdict_summary",
         "end with one line per failed test and per reason tests were blocked, the counts per verdict "
@@ -243,6 +256,8 @@ def command_line(values: Mapping[str, Any]) -> tuple[list[str], dict[str, str]]:
             continue
         if option.env is not None:
             environment[option.env] = str(value)
+        elif option.repeat:
+            argv += [part for item in value for part in (option.flag, str(item))]
         elif option.switch:
             argv.append(option.flag)
         else:
@@ -285,6 +300,7 @@ class RunConfig:
     digest_algorithms_given: bool = False
     """Without ``--digest-algorithms`` the embedded emulator offers what its choices offer."""
     emulator_choices: ChoiceName = "reference"
+    emulator_faults: FaultSet = FaultSet()
     verdict_summary: bool = False
     peers: PeerOptions = field(default_factory=PeerOptions)
 
@@ -296,6 +312,17 @@ def _target(value: str | None) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise RunConfigError(f"--target: expected http://HOST[:PORT] or https://HOST[:PORT], got {value!r}")
     return value.rstrip("/")
+
+
+def _emulator_faults(names: list[str] | None, target: str | None) -> FaultSet:
+    if not names:
+        return FaultSet()
+    if target is not None:
+        raise RunConfigError("--emulator-fault: faults are seeded into the embedded emulator; drop --target")
+    try:
+        return FaultSet.of(names)
+    except ValueError as exc:
+        raise RunConfigError(f"--emulator-fault: {exc}") from None
 
 
 def _credentials(text: str | None, flag: str) -> Credentials | None:
@@ -408,6 +435,7 @@ def read_run_config(values: Mapping[str, Any], environ: Mapping[str, str]) -> Ru
             given["paircert_emulator_choices"] or "reference",
             "--emulator-choices",
         ),
+        emulator_faults=_emulator_faults(given["paircert_emulator_faults"], target),
         verdict_summary=bool(given["paircert_verdict_summary"]),
         peers=_peers(given),
     )

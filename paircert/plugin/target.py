@@ -138,6 +138,7 @@ class Target:
             ],
             digest_algorithms=run.digest_algorithms if run.digest_algorithms_given else choices.digest_algorithms,
             choices=choices,
+            faults=run.emulator_faults,
             peer_rtsp_port=rtsp,
             peer_rtsps_port=rtsps,
             peer_http_port=http,
