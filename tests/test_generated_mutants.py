@@ -1,9 +1,9 @@
 """The generated suites catch deliberately broken emulators (issue 3, "Done when").
 
-Each mutant is injected by monkeypatching the emulator in this process (the project's own tests may
-patch it; the suites never know): an embedded emulator runs here in a thread, and the generated
-suites run in a subprocess against its URL with ``--target``, exactly as against a device. Each run
-must FAIL in the expected test; a control run against the unpatched emulator passes.
+Each mutant is a fault of the emulator's catalogue (``paircert.emulator.faults``), switched on in
+the emulator's configuration: an embedded emulator runs here in a thread, and the generated suites
+run in a subprocess against its URL with ``--target``, exactly as against a device. Each run must
+FAIL in the expected test; a control run against the emulator without faults passes.
 """
 
 from __future__ import annotations
@@ -17,10 +17,7 @@ from typing import Any
 
 import pytest
 
-from paircert.emulator import device as emulator_device
-from paircert.emulator import model as emulator_model
-from paircert.emulator import validation as emulator_validation
-from paircert.emulator.config import EmulatorConfig, User
+from paircert.emulator.config import EmulatorConfig, FaultSet, User
 from paircert.emulator.embedded import EmbeddedEmulator
 
 pytestmark = pytest.mark.slow
@@ -34,12 +31,16 @@ RADAR_MACHINE = "generated/test_gen_radar_machine.py"
 
 
 @pytest.fixture
-def emulator(tmp_path: Path) -> Iterator[Callable[[], str]]:
-    """Start an emulator (after the test patched it) and return its URL."""
+def emulator(tmp_path: Path) -> Iterator[Callable[..., str]]:
+    """Start an emulator with the named faults and return its URL."""
     running: list[EmbeddedEmulator] = []
 
-    def start() -> str:
-        config = EmulatorConfig(state_dir=tmp_path / "state", users=[User("root", ADMIN_PASSWORD, "admin")])
+    def start(*faults: str) -> str:
+        config = EmulatorConfig(
+            state_dir=tmp_path / "state",
+            users=[User("root", ADMIN_PASSWORD, "admin")],
+            faults=FaultSet.of(faults),
+        )
         instance = EmbeddedEmulator(config)
         instance.start()
         running.append(instance)
@@ -97,89 +98,31 @@ def assert_caught(result: subprocess.CompletedProcess[str], test_name: str, find
     assert ADMIN_PASSWORD not in output
 
 
-def test_control_unpatched_emulator_passes_the_generated_suites(emulator: Any, tmp_path: Path) -> None:
+def test_control_emulator_without_faults_passes_the_generated_suites(emulator: Any, tmp_path: Path) -> None:
     result = run_suites(emulator(), tmp_path, CAMERA_MACHINE, CAMERA_FIELDS, RADAR_MACHINE)
     assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
 
 
-def test_second_add_accepted_after_delete_add_delete_add_is_caught(
-    emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_second_add_accepted_after_delete_add_delete_add_is_caught(emulator: Any, tmp_path: Path) -> None:
     """The device keeps a counter instead of counting pairings; the second REMOVE decrements it twice."""
-    state = {"count": 0, "removes": 0}
-
-    def add_pairing(self: Any, pairing: Any) -> Any:
-        if state["count"] >= emulator_model.MAX_PAIRINGS:
-            raise emulator_model.Conflict(104, "Maximum number of camera pairings reached.")
-        state["count"] += 1
-        self.pairings[pairing.id] = pairing
-        return pairing
-
-    def remove_pairing(self: Any, pairing_id: str) -> Any:
-        state["removes"] += 1
-        state["count"] -= 2 if state["removes"] == 2 else 1
-        return self.pairings.pop(pairing_id)
-
-    monkeypatch.setattr(emulator_model.DeviceModel, "add_pairing", add_pairing)
-    monkeypatch.setattr(emulator_model.DeviceModel, "remove_pairing", remove_pairing)
-    result = run_suites(emulator(), tmp_path, CAMERA_MACHINE)
+    result = run_suites(emulator("pairing-limit-drifts"), tmp_path, CAMERA_MACHINE)
     assert_caught(result, CAMERA_MACHINE, "] [CP-ONE-PAIRING]")
 
 
-def test_multibyte_description_of_64_characters_rejected_is_caught(
-    emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_multibyte_description_of_64_characters_rejected_is_caught(emulator: Any, tmp_path: Path) -> None:
     """The device counts the description's UTF-8 bytes against the limit of 128 characters."""
-    original = emulator_validation._check_value
-
-    def check_value(name: str, value: Any) -> None:
-        if name == "description" and isinstance(value, str) and len(value.encode("utf-8")) > 128:
-            raise emulator_validation.Invalid("description is longer than 128 characters")
-        original(name, value)
-
-    monkeypatch.setattr(emulator_validation, "_check_value", check_value)
-    result = run_suites(emulator(), tmp_path, CAMERA_FIELDS)
+    result = run_suites(emulator("description-counts-bytes"), tmp_path, CAMERA_FIELDS)
     assert_caught(result, CAMERA_FIELDS, "was rejected")
 
 
-def test_patch_acknowledged_but_not_stored_is_caught(
-    emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_patch_acknowledged_but_not_stored_is_caught(emulator: Any, tmp_path: Path) -> None:
     """SET answers success and changes nothing."""
-    monkeypatch.setattr(emulator_device.Device, "set_pairing_property", lambda self, pairing_id, name, value: None)
-    result = run_suites(emulator(), tmp_path, CAMERA_MACHINE)
+    result = run_suites(emulator("set-not-stored"), tmp_path, CAMERA_MACHINE)
     assert_caught(result, CAMERA_MACHINE, "is not visible in the next GET")
 
 
-def test_clear_allowed_once_after_deactivate_then_activate_is_caught(
-    emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_clear_allowed_once_after_deactivate_then_activate_is_caught(emulator: Any, tmp_path: Path) -> None:
     """After setActive(false) then setActive(true) on a configuration, one clearConfiguration while
     active succeeds (and clears everything, so the device can still be restored)."""
-    original_set = emulator_model.DeviceModel.set_radar
-    original_set_active = emulator_model.DeviceModel.set_radar_active
-    original_clear = emulator_model.DeviceModel.clear_radar
-    state: dict[str, Any] = {"last": None, "armed": False}
-
-    def set_radar(self: Any, config: Any) -> None:
-        original_set(self, config)
-        state.update(last=None, armed=False)  # a new configuration starts the history again
-
-    def set_radar_active(self: Any, active: bool) -> bool:
-        changed = original_set_active(self, active)
-        state["armed"] = bool(active and state["last"] is False)
-        state["last"] = active
-        return changed
-
-    def clear_radar(self: Any) -> None:
-        if self.radar_active and state["armed"]:
-            state.update(last=None, armed=False)
-            self.radar, self.radar_active = None, False
-            return
-        original_clear(self)
-
-    monkeypatch.setattr(emulator_model.DeviceModel, "set_radar", set_radar)
-    monkeypatch.setattr(emulator_model.DeviceModel, "set_radar_active", set_radar_active)
-    monkeypatch.setattr(emulator_model.DeviceModel, "clear_radar", clear_radar)
-    result = run_suites(emulator(), tmp_path, RADAR_MACHINE)
+    result = run_suites(emulator("radar-clear-after-reactivation"), tmp_path, RADAR_MACHINE)
     assert_caught(result, RADAR_MACHINE, "] [RP-CLEAR-WHILE-ACTIVE]")

@@ -128,7 +128,7 @@ class Device:
         self.links = LinkManager(self.camera_step, retry)
         self.model = DeviceModel()
         self._removals = 0
-        self._extra_adds = 0  # the pairing-limit-drifts fault's miscount
+        self._drift = 0  # the pairing-limit-drifts fault's miscount: pairings not counted
 
     async def start(self) -> None:
         """Load the saved state and bring its links up (statuses are recomputed, not restored)."""
@@ -192,10 +192,7 @@ class Device:
         """Whether a fault lets this ADD past the one-pairing limit."""
         if self.faults.active("second-add-accepted"):
             return True
-        if self._extra_adds and len(self.model.pairings) >= MAX_PAIRINGS:
-            self._extra_adds -= 1
-            return True
-        return False
+        return bool(self._drift) and len(self.model.pairings) - self._drift < MAX_PAIRINGS
 
     def _connecting(self) -> CameraStatus:
         """The status of a pairing whose link starts over."""
@@ -220,7 +217,7 @@ class Device:
         self.model.remove_pairing(pairing_id)
         self._removals += 1
         if self._removals == 2 and self.faults.active("pairing-limit-drifts"):  # the second REMOVE counts twice
-            self._extra_adds += 1
+            self._drift = 1
         self._save(snapshot, "remove-not-persisted")
         await self.links.stop(pairing_id)  # the link sends TEARDOWN before it ends
         self.relay.camera.reset()
