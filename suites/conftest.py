@@ -11,15 +11,19 @@ Every address is from a documentation range (RFC 5737 / RFC 3849) or a ``.exampl
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 import pytest
 
 from paircert.clients.camera_pairing import CameraPairingClient
 from paircert.clients.radar import RadarClient
 from paircert.plugin.fixtures import read_collection
+from paircert.plugin.session import SessionState
 from paircert.plugin.verdicts import device_broke, step_success
+from paircert.report.records import PATH_PREFIX
 
 # DCA framework page: 201; camera pairing example: 200.
 ADD_STATUSES = (200, 201)
@@ -116,6 +120,37 @@ def radar_revision(request: pytest.FixtureRequest, radar: RadarClient, observe: 
         )
     observe("radar.revision", revision)
     return revision
+
+
+@dataclass(frozen=True)
+class LawPaths:
+    """Which paths where a law applies a test met, for the report's "never exercised" list.
+
+    A test that returns early on a path the device may take instead (the item GET of a pairing in
+    Error answers an error envelope, not the entity) records that path as not taken; a test built
+    to meet the path records it as taken. A path some test did not take and no test took is
+    listed in results.json (``unexercised_paths``) and the HTML report.
+    """
+
+    node: pytest.Item
+    scrub: Callable[[str], str]
+
+    ITEM_ENTITY: ClassVar[str] = "item GET answering the entity (a pairing not in Error)"
+
+    def taken(self, requirement: str, path: str) -> None:
+        self._record(requirement, {"path": path, "taken": True, "why": None})
+
+    def not_taken(self, requirement: str, path: str, why: str) -> None:
+        self._record(requirement, {"path": path, "taken": False, "why": self.scrub(why)})
+
+    def _record(self, requirement: str, met: dict[str, Any]) -> None:
+        self.node.user_properties.append((f"{PATH_PREFIX}{requirement}", json.dumps(met, sort_keys=True)))
+
+
+@pytest.fixture
+def law_paths(request: pytest.FixtureRequest, paircert_state: SessionState) -> LawPaths:
+    """``law_paths.taken(rid, path)`` and ``law_paths.not_taken(rid, path, why)`` (see :class:`LawPaths`)."""
+    return LawPaths(request.node, paircert_state.transcript.scrub)
 
 
 def _same_address(sent: Any, read: Any) -> bool:

@@ -104,7 +104,8 @@ def test_a_broken_setup_step_fails_its_requirement_once_and_blocks_the_rest_by_n
         "blocked: no operator credentials (pass --operator NAME:SECRET)",
     )
     requirements = _results(tmp_path / "out")["requirements"]
-    assert requirements[COLLECTION_ARRAY] == {"verdict": "fail", "tests": ["test_sample.py::test_first"]}
+    assert requirements[COLLECTION_ARRAY]["verdict"] == "fail"
+    assert requirements[COLLECTION_ARRAY]["tests"] == ["test_sample.py::test_first"]
 
 
 # --------------------------------------------------------------------------- end to end

@@ -66,6 +66,27 @@ def _facts(run: RunRecord) -> str:
     return _table([], [[f"<b>{escape(k)}</b>", v] for k, v in facts])
 
 
+def _unexercised(run: RunRecord) -> str:
+    """Laws the run cites but never exercised: every test of them was blocked or returned early, or
+    a path where a law applies was met by no test (a pass there says nothing about that path)."""
+    never = set(run.unexercised_requirements())
+    rows = [
+        [escape(rid), "every test citing it", escape("; ".join(sorted({t.message or "" for t in tests})))]
+        for rid, tests in run.by_requirement().items()
+        if rid in never
+    ]
+    rows += [
+        [escape(rid), escape(path), escape("; ".join(whys))]
+        for rid, paths in run.unexercised_paths().items()
+        for path, whys in paths.items()
+    ]
+    return _section(
+        f"Requirements and paths cited but never exercised ({len(rows)})",
+        _table(["Requirement", "Path", "Why"], rows),
+        folded=not rows,
+    )
+
+
 def _attention(tests: list[TestRecord]) -> str | None:
     rows = [
         [
@@ -185,6 +206,7 @@ def summary_sections(run: RunRecord) -> list[str]:
             folded=not untested,
         )
     )
+    sections.append(_unexercised(run))
     observed = [
         [escape(_short(t.nodeid)), escape(key), f"<code>{escape(json.dumps(value, ensure_ascii=False))}</code>"]
         for t in run.tests

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import pytest
 
 from paircert.report.html import summary_sections
-from paircert.report.records import OBSERVED_PREFIX, NotRun, RunMetadata, RunRecord, TestRecord, classify
+from paircert.report.records import OBSERVED_PREFIX, PATH_PREFIX, NotRun, RunMetadata, RunRecord, TestRecord, classify
 from paircert.vapix.passwords import redact_url
 
 __all__ = ["ReportRecorder", "RunContext"]
@@ -50,6 +50,7 @@ class _Pending:
     message: str | None = None
     duration: float = 0.0
     observations: dict[str, Any] = field(default_factory=dict)
+    paths: list[dict[str, Any]] = field(default_factory=list)
     record: TestRecord | NotRun | None = None
 
 
@@ -71,6 +72,20 @@ def _observations(report: pytest.TestReport) -> dict[str, Any]:
                 found[name.removeprefix(OBSERVED_PREFIX)] = json.loads(value)
             except (TypeError, ValueError):
                 found[name.removeprefix(OBSERVED_PREFIX)] = str(value)
+    return found
+
+
+def _paths(report: pytest.TestReport) -> list[dict[str, Any]]:
+    """The law paths a test recorded (see ``PATH_PREFIX``), in the order it met them."""
+    found = []
+    for name, value in report.user_properties:
+        if isinstance(name, str) and name.startswith(PATH_PREFIX) and isinstance(value, str):
+            try:
+                met = json.loads(value)
+            except ValueError:
+                continue
+            if isinstance(met, dict):
+                found.append({"requirement": name.removeprefix(PATH_PREFIX), **met})
     return found
 
 
@@ -150,6 +165,7 @@ class ReportRecorder:
         pending = self._tests.setdefault(report.nodeid, _Pending(requirements=parent.requirements if parent else []))
         pending.duration += report.duration
         pending.observations.update(_observations(report))
+        pending.paths += [p for p in _paths(report) if p not in pending.paths]
         if report.failed and pending.outcome not in ("failed", "error"):
             pending.outcome = "failed" if report.when == "call" else "error"
             pending.message = _message(report)
@@ -179,6 +195,7 @@ class ReportRecorder:
             observations=pending.observations,
             duration=duration,
             message=pending.message,
+            paths=pending.paths,
         )
 
     def run_record(self, exit_status: int | None = None) -> RunRecord:

@@ -17,6 +17,7 @@ __all__ = [
     "BLOCKED_PREFIX",
     "NOT_APPLICABLE_PREFIX",
     "OBSERVED_PREFIX",
+    "PATH_PREFIX",
     "VERDICTS",
     "NotRun",
     "RunMetadata",
@@ -33,6 +34,11 @@ VERDICTS: tuple[Verdict, ...] = ("pass", "fail", "blocked", "not-applicable", "o
 BLOCKED_PREFIX = "blocked: "
 NOT_APPLICABLE_PREFIX = "not-applicable: "
 OBSERVED_PREFIX = "observed:"
+# A user property "path:<requirement>" whose value is JSON {"path": ..., "taken": bool, "why": ...}:
+# a test met (or, returning early, did not meet) one path on which the requirement applies.
+PATH_PREFIX = "path:"
+# A test exercises its requirements when the device was judged by it (a blocked test does not).
+_EXERCISING: tuple[Verdict, ...] = ("pass", "fail", "observed")
 # Worst first: a requirement is as good as its worst test.
 _SEVERITY: tuple[Verdict, ...] = ("fail", "blocked", "observed", "pass", "not-applicable")
 
@@ -79,6 +85,17 @@ class TestRecord:
     observations: dict[str, Any]
     duration: float
     message: str | None = None
+    paths: list[dict[str, Any]] = field(default_factory=list)  # {"requirement", "path", "taken", "why"}
+
+    def exercises(self, requirement: str) -> bool:
+        """Judged by this test (a failure always counts), and by a pass not only on paths it
+        recorded as not taken."""
+        if self.verdict not in _EXERCISING or requirement not in self.requirements:
+            return False
+        if self.verdict == "fail":
+            return True
+        recorded = [p for p in self.paths if p["requirement"] == requirement]
+        return not recorded or any(p["taken"] for p in recorded)
 
 
 @dataclass
@@ -128,6 +145,23 @@ class RunRecord:
                 matrix.setdefault(requirement, []).append(test)
         return dict(sorted(matrix.items()))
 
+    def unexercised_requirements(self) -> list[str]:
+        """Requirements some test cites that no test exercised (each was blocked, or returned early)."""
+        return [rid for rid, tests in self.by_requirement().items() if not any(t.exercises(rid) for t in tests)]
+
+    def unexercised_paths(self) -> dict[str, dict[str, list[str]]]:
+        """Per requirement, the paths a test recorded as not taken that no judged test took, with why."""
+        taken = {
+            (p["requirement"], p["path"]) for t in self.tests if t.verdict in _EXERCISING for p in t.paths if p["taken"]
+        }
+        missed: dict[str, dict[str, list[str]]] = {}
+        for test in self.tests:
+            for p in test.paths:
+                if not p["taken"] and (p["requirement"], p["path"]) not in taken:
+                    whys = missed.setdefault(p["requirement"], {}).setdefault(p["path"], [])
+                    whys.append(f"{test.nodeid}: {p['why']}")
+        return {rid: dict(sorted(paths.items())) for rid, paths in sorted(missed.items())}
+
     def to_json(self) -> str:
         document: dict[str, Any] = {
             "format": "paircert-results/1",
@@ -136,10 +170,16 @@ class RunRecord:
             "tests": [asdict(t) for t in self.tests],
             "not_run": [asdict(t) for t in self.not_run],
             "requirements": {
-                rid: {"verdict": aggregate([t.verdict for t in tests]), "tests": [t.nodeid for t in tests]}
+                rid: {
+                    "verdict": aggregate([t.verdict for t in tests]),
+                    "tests": [t.nodeid for t in tests],
+                    "exercised_by": [t.nodeid for t in tests if t.exercises(rid)],
+                }
                 for rid, tests in self.by_requirement().items()
             },
             "untested_requirements": self.untested_requirements,
+            "unexercised_requirements": self.unexercised_requirements(),
+            "unexercised_paths": self.unexercised_paths(),
         }
         if self.coverage is not None:
             document["coverage"] = self.coverage

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import pytest
@@ -53,18 +53,26 @@ def read_property(empty_camera: CameraPairingClient) -> Callable[[str, str], Any
 
 
 @pytest.fixture
-def item_answer(observe: Callable[[str, Any], None]) -> Callable[[ApiResponse], Any]:
-    """Check an answer to GET of one pairing: the entity, or None for the streaming error.
+def item_answer(observe: Callable[[str, Any], None], law_paths: Any) -> Callable[..., Any]:
+    """``item_answer(resp, laws=(...))``: check an answer to GET of one pairing: the entity, or None
+    for the streaming error.
 
     PROTOCOL-NOTES §1: while status is Error, GET of the item may answer the error envelope with
-    106/107/108 (HTTP status undocumented) instead of the entity; both are accepted.
+    106/107/108 (HTTP status undocumented) instead of the entity; both are accepted. ``laws`` are
+    the caller's requirements that only the entity can show: the item path is recorded as taken
+    for them, or as not taken when the device answered the error, so the report can say that no
+    test met the entity of a pairing that plays.
     """
 
-    def check(resp: ApiResponse) -> Any:
+    def check(resp: ApiResponse, laws: Collection[str] = ()) -> Any:
         if resp.ok:
+            for law in laws:
+                law_paths.taken(law, law_paths.ITEM_ENTITY)
             return expect_success(resp, schema="camera-pairing/response/entity")
         expect_error(resp, code=STREAMING_ERROR_CODES, statuses=(200, *range(400, 600)))
         observe("camera.item_get_in_error", {"http_status": resp.status_code, "code": resp.error_code})
+        for law in laws:
+            law_paths.not_taken(law, law_paths.ITEM_ENTITY, f"the item GET answered error {resp.error_code}")
         return None
 
     return check

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from paircert.clients.camera_pairing import API_ROOT, CameraPairingClient
-from paircert.clients.response import ApiResponse
 from paircert.plugin.expect import expect_error, expect_success
 from paircert.vapix.passwords import has_password_field
 
@@ -60,9 +59,9 @@ def test_item_get_answers_the_entity_or_a_streaming_error(
     empty_camera: CameraPairingClient,
     pairing_id: str,
     valid_pairing: dict[str, Any],
-    item_answer: Callable[[ApiResponse], Any],
+    item_answer: Callable[..., Any],
 ) -> None:
-    entity = item_answer(empty_camera.get(pairing_id))
+    entity = item_answer(empty_camera.get(pairing_id), laws=("CP-GET-ITEM", "CP-ADD-ECHO"))
     if entity is not None:
         assert entity["id"] == pairing_id
         sent = {k: v for k, v in valid_pairing.items() if k != "password"}
@@ -99,7 +98,10 @@ def test_password_property_is_not_gettable(
 @pytest.mark.changes_state
 @pytest.mark.requirement("CP-PASSWORD-NOT-RETURNED", "CP-ADD-RESPONSE")
 def test_no_response_carries_the_password(
-    empty_camera: CameraPairingClient, valid_pairing: dict[str, Any], item_answer: Callable[[ApiResponse], Any]
+    empty_camera: CameraPairingClient,
+    valid_pairing: dict[str, Any],
+    item_answer: Callable[..., Any],
+    law_paths: Any,
 ) -> None:
     added = empty_camera.add(valid_pairing)
     data = expect_success(added, schema="camera-pairing/response/add", statuses=(200, 201))
@@ -112,12 +114,14 @@ def test_no_response_carries_the_password(
     if pairing_id not in empty_camera.created:
         empty_camera.created.append(pairing_id)
     item = empty_camera.get(pairing_id)
-    item_answer(item)
+    item_answer(item, laws=("CP-PASSWORD-NOT-RETURNED",))
     answers = [added, root, listed, item]
     for name in GETTABLE:
         resp = empty_camera.get_property(pairing_id, name)
         expect_success(resp, schema=f"camera-pairing/response/property/{name}")
         answers.append(resp)
+    for path in ("ADD answer", "root GET", "collection GET", "property GETs"):
+        law_paths.taken("CP-PASSWORD-NOT-RETURNED", path)
     for resp in answers:
         assert not has_password_field(resp.json), f"{resp!r} carries a member named password"
         assert valid_pairing["password"] not in resp.text, f"{resp!r} carries the pairing's password"

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from paircert.clients.camera_pairing import CameraPairingClient
-from paircert.clients.response import ApiResponse
 from paircert.plugin.expect import expect_error, expect_success
 
 CLIENT_ERRORS = range(400, 500)
@@ -51,14 +50,15 @@ def test_set_back_and_forth_keeps_the_last_value(
 
 @pytest.mark.requirement("CP-SET-PASSWORD", "CP-PASSWORD-NOT-RETURNED", "CP-PASSWORD-WRITE-ONLY")
 def test_set_password_is_acknowledged_and_never_returned(
-    empty_camera: CameraPairingClient, pairing_id: str, item_answer: Callable[[ApiResponse], Any]
+    empty_camera: CameraPairingClient, pairing_id: str, item_answer: Callable[..., Any], law_paths: Any
 ) -> None:
     new_password = "paircert-Changed-2"
     resp = empty_camera.set_property(pairing_id, "password", new_password)
     expect_success(resp, schema=EMPTY)
     answers = [resp, empty_camera.get_property(pairing_id, "password"), empty_camera.get(pairing_id)]
     expect_error(answers[1], statuses=CLIENT_ERRORS)
-    item_answer(answers[2])
+    item_answer(answers[2], laws=("CP-PASSWORD-NOT-RETURNED",))
+    law_paths.taken("CP-PASSWORD-NOT-RETURNED", "SET answer")
     for answer in answers:
         assert new_password not in answer.text, f"{answer!r} carries the new password"
 

@@ -16,7 +16,7 @@ import pytest
 from paircert.clients.camera_pairing import CameraPairingClient
 from paircert.clients.radar import RadarClient
 from paircert.plugin.expect import expect_error, expect_success
-from paircert.plugin.verdicts import blocked, step_success
+from paircert.plugin.verdicts import blocked, device_broke, step_success
 
 # Error codes a pairing in status Error carries (Error codes 106/107/108).
 STREAMING_ERROR_CODES = (106, 107, 108)
@@ -57,6 +57,28 @@ def pair(add_fields: Callable[[dict[str, Any]], str], camera_api: Any) -> Callab
         return add_fields(fields)
 
     return add
+
+
+@pytest.fixture
+def playing_pairing(
+    request: pytest.FixtureRequest, peer_camera: Any, pair: Callable[..., str], wait_for_status: Any
+) -> str:
+    """The id of a pairing to the honest peer camera that has reached Paired (its stream plays).
+
+    An honest peer that never gets the pairing to Paired is the device breaking CP-STATUS-PAIRED:
+    the first test fails for it, the later ones are blocked by it.
+    """
+    pairing_id = pair(peer_camera)
+    watch = wait_for_status(pairing_id, "Paired", label="add->Paired", required=False)
+    if not watch.reached:
+        device_broke(
+            request,
+            "CP-STATUS-PAIRED",
+            f"a pairing to the honest peer camera did not reach Paired within {watch.timeout:g} s "
+            f"(last status {watch.value!r})",
+            expected="Paired once the peer's stream plays",
+        )
+    return pairing_id
 
 
 @pytest.fixture

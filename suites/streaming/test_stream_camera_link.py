@@ -26,10 +26,12 @@ def test_stream_product_model_and_name_are_the_peers(
     empty_camera: CameraPairingClient,
     wait_for_status: Any,
     observe: Callable[[str, Any], None],
+    law_paths: Any,
 ) -> None:
     pairing_id = pair(peer_camera, streamingprotocol=protocol)
     wait_for_status(pairing_id, "Paired", label="add->Paired")
     entity = expect_success(empty_camera.get(pairing_id), schema="camera-pairing/response/entity")
+    law_paths.taken("CP-GET-ITEM", law_paths.ITEM_ENTITY)
     assert (entity["productmodel"], entity["productname"]) == (peer_camera.product_model, peer_camera.product_name), (
         f"the peer is {peer_camera.product_model!r} / {peer_camera.product_name!r}"
     )
