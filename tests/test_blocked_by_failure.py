@@ -2,8 +2,8 @@
 by name; a precondition outside the device (a role nobody gave) still blocks.
 
 The unit laws run a small suite in a child pytest; the end-to-end law runs the camera pairing suite
-against an emulator in this process whose collection GET answers an object keyed by id (the project's
-own tests may patch the emulator; the suite never knows), as issue 9 saw on an independent device.
+against an emulator in this process with the catalogue fault ``collection-as-object`` (its collection
+GET answers an object keyed by id), as issue 9 saw on an independent device.
 """
 
 from __future__ import annotations
@@ -17,12 +17,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 
-from paircert.emulator.camera_pairing import CameraPairingApi
 from paircert.emulator.config import EmulatorConfig, User
 from paircert.emulator.embedded import EmbeddedEmulator
+from paircert.emulator.faults import FaultSet
 
 REPO = Path(__file__).resolve().parents[1]
 ADMIN_PASSWORD = "Blocked-by-failure-secret-6620"
@@ -112,21 +110,13 @@ def test_a_broken_setup_step_fails_its_requirement_once_and_blocks_the_rest_by_n
 
 
 @pytest.fixture
-def collection_as_object(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    """An emulator whose GET of the camerapairings collection answers ``data`` keyed by id."""
-    original = CameraPairingApi._dispatch
-
-    async def dispatch(self: CameraPairingApi, request: Request) -> Response:
-        response = await original(self, request)
-        if request.method == "GET" and request.url.path.rstrip("/").endswith("/camerapairings"):
-            body = json.loads(bytes(response.body))
-            if isinstance(body.get("data"), list):
-                body["data"] = {pairing["id"]: pairing for pairing in body["data"]}
-                return JSONResponse(body, status_code=response.status_code)
-        return response
-
-    monkeypatch.setattr(CameraPairingApi, "_dispatch", dispatch)
-    config = EmulatorConfig(state_dir=tmp_path / "state", users=[User("root", ADMIN_PASSWORD, "admin")])
+def collection_as_object(tmp_path: Path) -> Iterator[str]:
+    """An emulator with the catalogue fault whose collection GET answers ``data`` keyed by id."""
+    config = EmulatorConfig(
+        state_dir=tmp_path / "state",
+        users=[User("root", ADMIN_PASSWORD, "admin")],
+        faults=FaultSet.of(["collection-as-object"]),
+    )
     with EmbeddedEmulator(config) as emulator:
         yield emulator.http_url
 

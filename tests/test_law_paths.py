@@ -3,8 +3,8 @@
 Issue 9: "no GET returns the password" was checked on the item GET only of a pairing in Error,
 where the device answers the 106/107/108 envelope, so a device that returns the password in the
 entity of a pairing that plays passed. The record laws run on synthetic records; the end-to-end
-laws run ``paircert run`` against an embedded emulator patched at start-up (a ``sitecustomize`` on
-the child's path; the suite never knows) to return the password in that entity.
+laws run ``paircert run`` against the embedded emulator with the catalogue fault
+``item-returns-password`` (the password in the item entity of a pairing not in Error).
 """
 
 from __future__ import annotations
@@ -25,28 +25,6 @@ ITEM_ENTITY = "item GET answering the entity (a pairing not in Error)"
 OLD_TESTS = "test_no_response_carries_the_password or test_set_password_is_acknowledged"
 NEW_TESTS = "test_stream_no_get_of_a_playing_pairing_returns_the_password"
 ADMIN_PASSWORD = "Law-paths-admin-secret-3391"
-
-ITEM_RETURNS_PASSWORD = """
-import json
-
-from starlette.responses import JSONResponse
-
-from paircert.emulator import camera_pairing
-
-_original = camera_pairing.CameraPairingApi._get_item
-
-
-def _get_item(self, pairing_id):
-    response = _original(self, pairing_id)
-    body = json.loads(bytes(response.body))
-    if body.get("status") == "success" and isinstance(body.get("data"), dict):
-        body["data"]["password"] = self.device.model.pairings[pairing_id].password
-        return JSONResponse(body, status_code=response.status_code)
-    return response
-
-
-camera_pairing.CameraPairingApi._get_item = _get_item
-"""
 
 
 def _record(nodeid: str, verdict: Verdict, requirements: list[str], *paths: tuple[str, bool]) -> records.TestRecord:
@@ -93,13 +71,11 @@ def test_a_path_one_test_did_not_take_is_listed_until_a_judged_test_takes_it() -
 def _paircert_run(
     tmp_path: Path, name: str, expression: str
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
-    shim = tmp_path / "shim"
-    shim.mkdir(exist_ok=True)
-    (shim / "sitecustomize.py").write_text(ITEM_RETURNS_PASSWORD)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
-    env.update(PYTHONPATH=os.pathsep.join([str(shim), str(REPO)]), PAIRCERT_PASSWORD=ADMIN_PASSWORD)
+    env.update(PYTHONPATH=str(REPO), PAIRCERT_PASSWORD=ADMIN_PASSWORD)
     result = subprocess.run(
-        [sys.executable, "-m", "paircert", "run", "--profile", "gate", "-k", expression, "--report-dir", name],
+        [sys.executable, "-m", "paircert", "run", "--profile", "gate", "--emulator-fault", "item-returns-password"]
+        + ["-k", expression, "--report-dir", name],
         cwd=tmp_path,
         env=env,
         capture_output=True,
