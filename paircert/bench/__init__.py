@@ -1,1 +1,1 @@
-"""Measurements of paircert itself: ``python -m paircert.bench`` compares generated-case throughput."""
+"""``paircert bench``: stream latency, radar throughput, API and generation speed, on one clock."""
