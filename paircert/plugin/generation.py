@@ -4,7 +4,8 @@ One run seed (``--seed``, fixed by default) gives every generated test a seed of
 from the run seed and the test's node id, so ``--seed N`` replays a whole run and each test still
 explores different data. The example database lives under the report folder (never in the
 repository) and is off when the run has no report folder. Budgets are example counts per profile:
-the gate profile's generated suites finish well under a minute against the emulator on 2 cores.
+the gate profile's generated suites finish well under a minute against the emulator on 2 cores;
+the certification profile's are four times full's.
 """
 
 from __future__ import annotations
@@ -64,6 +65,17 @@ BUDGETS: dict[str, Budget] = {
     ),
 }
 BUDGETS["read-only"] = BUDGETS["gate"]
+BUDGETS["certification"] = Budget(
+    operation_examples=80,
+    links_scenarios=80,
+    links_steps=16,
+    machine_runs=200,
+    machine_steps=50,
+    property_examples=240,
+    coverage_phase=True,
+)
+"""Four times full's examples, longer stateful runs and schemathesis' coverage phase: a budget to stand
+behind in a declaration (it multiplies the generated tests only; the other tests run once, as in full)."""
 COVERAGE_PHASE_SCALE = 4.0
 """From this ``--budget-scale`` on, schemathesis' coverage phase runs too (it costs several fuzzing budgets)."""
 

@@ -20,8 +20,10 @@ import pytest
 
 from paircert.auth import digest_algorithms
 from paircert.clients.http import Credentials
+from paircert.declaration.claims import Claims, ClaimsError, load_claims
 from paircert.emulator.choices import CHOICE_NAMES, ChoiceName
 from paircert.emulator.config import FaultSet
+from paircert.report.compare import ResultsFileError, read_results
 from paircert.report.records import new_run_id
 
 __all__ = [
@@ -41,9 +43,14 @@ __all__ = [
     "read_run_config",
 ]
 
-Profile = Literal["gate", "full", "read-only"]
+Profile = Literal["gate", "full", "read-only", "certification"]
 SetMethod = Literal["PATCH", "PUT"]
-PROFILES: dict[str, Profile] = {"gate": "gate", "full": "full", "read-only": "read-only"}
+PROFILES: dict[str, Profile] = {
+    "gate": "gate",
+    "full": "full",
+    "read-only": "read-only",
+    "certification": "certification",
+}
 SET_METHODS: dict[str, SetMethod] = {"PATCH": "PATCH", "PUT": "PUT"}
 DEFAULT_SEED = 20261122
 """The seed of generated tests when ``--seed`` is not given: runs are reproducible by default."""
@@ -133,9 +140,17 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
     RunOption(
         "--profile",
         "paircert_profile",
-        "gate: fast subset; full: everything; read-only: no test that changes device state (default full)",
+        "gate: fast subset; full: everything; read-only: no test that changes device state; certification: "
+        "everything with larger generated budgets, ending with declaration.json (default full)",
         choices=tuple(PROFILES),
         default="full",
+    ),
+    RunOption(
+        "--claims",
+        "paircert_claims",
+        "with --profile certification: TOML file of the APIs, revisions, options and waivers the vendor "
+        "claims (README: declaration of conformance); without it the declaration claims nothing",
+        metavar="FILE",
     ),
     RunOption(
         "--seed",
@@ -216,6 +231,13 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
         "'paircert emulator --list-faults' names them)",
         metavar="NAME",
         repeat=True,
+    ),
+    RunOption(
+        "--baseline",
+        "paircert_baseline",
+        "compare this run with an earlier run's results.json at the end (as 'paircert compare' does, "
+        "written to comparison.json); a regression makes the run's exit code 1",
+        metavar="FILE",
     ),
     RunOption(
         "--verdict-summary",
@@ -302,7 +324,12 @@ class RunConfig:
     emulator_choices: ChoiceName = "reference"
     emulator_faults: FaultSet = FaultSet()
     verdict_summary: bool = False
+    baseline: Path | None = None
+    """An earlier run's results.json, already checked against its schema."""
     peers: PeerOptions = field(default_factory=PeerOptions)
+    claims: Claims | None = None
+    claims_file: Path | None = None
+    """The claims file as given (certification runs copy it into the run folder)."""
 
 
 def _target(value: str | None) -> str | None:
@@ -323,6 +350,18 @@ def _emulator_faults(names: list[str] | None, target: str | None) -> FaultSet:
         return FaultSet.of(names)
     except ValueError as exc:
         raise RunConfigError(f"--emulator-fault: {exc}") from None
+
+
+def _baseline(value: str | None) -> Path | None:
+    """Read the baseline once here, so a wrong file is one line before the run, not after it."""
+    if value is None:
+        return None
+    path = Path(value).expanduser().resolve()
+    try:
+        read_results(path)
+    except ResultsFileError as exc:
+        raise RunConfigError(f"--baseline: {exc}") from None
+    return path
 
 
 def _credentials(text: str | None, flag: str) -> Credentials | None:
@@ -382,6 +421,18 @@ def _peers(values: Mapping[str, Any]) -> PeerOptions:
     )
 
 
+def _claims(value: str | None, profile: Profile) -> tuple[Claims | None, Path | None]:
+    if value is None:
+        return None, None
+    if profile != "certification":
+        raise RunConfigError("--claims: claims are declared by a certification run; add --profile certification")
+    path = Path(value).expanduser().resolve()
+    try:
+        return load_claims(path), path
+    except ClaimsError as exc:
+        raise RunConfigError(f"--claims: {exc}") from None
+
+
 def _choice(table: Mapping[str, T], value: object, flag: str) -> T:
     if not isinstance(value, str) or value not in table:
         raise RunConfigError(f"{flag}: invalid choice: {value!r} (choose from {', '.join(table)})")
@@ -415,6 +466,8 @@ def read_run_config(values: Mapping[str, Any], environ: Mapping[str, str]) -> Ru
     except ValueError as exc:
         raise RunConfigError(f"--digest-algorithms: {exc}") from None
     report_dir = given["paircert_report_dir"]
+    profile = _choice(PROFILES, given["paircert_profile"] or "full", "--profile")
+    claims, claims_file = _claims(given["paircert_claims"], profile)
     return RunConfig(
         target_url=target,
         user=user,
@@ -422,7 +475,7 @@ def read_run_config(values: Mapping[str, Any], environ: Mapping[str, str]) -> Ru
         operator=_credentials(given["paircert_operator"], "--operator"),
         viewer=_credentials(given["paircert_viewer"], "--viewer"),
         verify=_verify(bool(given["paircert_insecure"]), given["paircert_ca_file"]),
-        profile=_choice(PROFILES, given["paircert_profile"] or "full", "--profile"),
+        profile=profile,
         set_method=_choice(SET_METHODS, given["paircert_set_method"] or "PATCH", "--set-method"),
         seed=int(seed) if seed is not None else DEFAULT_SEED,
         budget_scale=budget_scale,
@@ -437,7 +490,10 @@ def read_run_config(values: Mapping[str, Any], environ: Mapping[str, str]) -> Ru
         ),
         emulator_faults=_emulator_faults(given["paircert_emulator_faults"], target),
         verdict_summary=bool(given["paircert_verdict_summary"]),
+        baseline=_baseline(given["paircert_baseline"]),
         peers=_peers(given),
+        claims=claims,
+        claims_file=claims_file,
     )
 
 
