@@ -165,6 +165,14 @@ def _parser() -> argparse.ArgumentParser:
     from paircert.selfcheck import command as selfcheck_cli
 
     selfcheck_cli.add_arguments(selfcheck)
+    verify = commands.add_parser(
+        "verify",
+        help="check a declaration of conformance: its content hash, the artifacts beside it, the suite's files",
+        description="Recompute a declaration's hashes and say what, if anything, was edited (exit 0 untouched, 1 edited).",
+    )
+    from paircert.declaration import command as verify_cli
+
+    verify_cli.add_arguments(verify)
     return parser
 
 
@@ -440,6 +448,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from paircert.selfcheck import command as selfcheck_cli
 
             return selfcheck_cli.run(args)
+        if args.command == "verify":
+            from paircert.declaration import command as verify_cli
+
+            return verify_cli.run(args)
         return _run(args, extra) if args.command == "run" else _emulator(args)
     except CliError as exc:
         print(f"paircert: error: {_scrub(str(exc))}", file=sys.stderr)

@@ -10,6 +10,7 @@ import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from paircert.plugin.context import CURRENT, CurrentTest
+from paircert.plugin.declaring import register_declaring
 from paircert.plugin.first_contact import record_auth_problem
 from paircert.plugin.options import read_options
 from paircert.plugin.redaction import redact_report
@@ -53,6 +54,7 @@ def pytest_configure(config: pytest.Config) -> None:
     recorder = config.pluginmanager.get_plugin(REPORT_PLUGIN)
     if state.run.verdict_summary and isinstance(recorder, ReportRecorder):
         register_summary(config, recorder, state.run.report_dir, lambda: state.target.failure is not None)
+    register_declaring(config, state)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
