@@ -1,1 +1,1 @@
-"""Turns a suite run into artifacts: pytest-html columns and summary, per-test extras, results.json."""
+"""Turns a suite run into artifacts: results.json, the HTML page (Jinja2), and the records both read."""

@@ -1,8 +1,9 @@
 """A pytest plugin object that records every test's verdict and writes the report artifacts.
 
 It knows nothing about targets or clients: the paircert plugin hands it a :class:`RunContext`
-(run metadata, the current transcript, a scrubber for secrets). pytest-html hooks are optional,
-so a run without ``--html`` still gets ``results.json``.
+(run metadata, the current transcript, a scrubber for secrets). At the end of the session it writes
+``results.json`` and the HTML page (:mod:`paircert.report.html`); a failed or blocked test's
+transcript, curl lines and traceback are kept for the page, a passing test's are not.
 
 It never rewrites what it writes: the plugin has redacted each report's free text before any
 hook here reads it, the transcript redacted each exchange when it was recorded, and the device's
@@ -20,19 +21,29 @@ import json
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from html import escape
 from pathlib import Path
 from typing import Any, Protocol
 
 import pytest
 
-from paircert.report.html import summary_sections
-from paircert.report.records import OBSERVED_PREFIX, PATH_PREFIX, NotRun, RunMetadata, RunRecord, TestRecord, classify
+from paircert.report.html import write_report
+from paircert.report.page import Evidence
+from paircert.report.records import (
+    BLOCKED_PREFIX,
+    OBSERVED_PREFIX,
+    PATH_PREFIX,
+    NotRun,
+    RunMetadata,
+    RunRecord,
+    TestRecord,
+    classify,
+)
 from paircert.vapix.passwords import redact_url
 
 __all__ = ["ReportRecorder", "RunContext"]
 
 RESULTS_FILE = "results.json"
+REPORT_FILE = "report.html"
 
 
 class RunContext(Protocol):
@@ -51,6 +62,8 @@ class _Pending:
     duration: float = 0.0
     observations: dict[str, Any] = field(default_factory=dict)
     paths: list[dict[str, Any]] = field(default_factory=list)
+    traceback: str | None = None
+    evidence: Evidence | None = None
     record: TestRecord | NotRun | None = None
 
 
@@ -98,9 +111,13 @@ def _now() -> str:
 
 
 class ReportRecorder:
-    def __init__(self, context: RunContext, report_dir: Path | None) -> None:
+    """Writes ``results.json`` into ``report_dir`` and the page at ``html_path`` (by default
+    ``report.html`` beside it)."""
+
+    def __init__(self, context: RunContext, report_dir: Path | None, html_path: Path | None = None) -> None:
         self.context = context
         self.report_dir = report_dir
+        self.html_path = html_path or (report_dir / REPORT_FILE if report_dir is not None else None)
         self.started = _now()
         self._tests: dict[str, _Pending] = {}
         self._documented: set[str] | None = None
@@ -128,33 +145,16 @@ class ReportRecorder:
         pending = self._tests.get(item.nodeid)
         if pending is not None:  # a setup step marks the requirement it found the device breaking
             pending.requirements = sorted(set(pending.requirements) | set(_marked(item)))
-        if report.when != "teardown":
+        if report.when != "teardown" or pending is None:
             return
-        failed = pending is not None and pending.outcome in ("failed", "error") or report.failed
-        extras = list(getattr(report, "extras", []))
-        text = self.context.transcript_text()
-        if text:
-            extras.append(
-                {
-                    "name": "Transcript",
-                    "format_type": "text",
-                    "content": text,
-                    "mime_type": "text/plain",
-                    "extension": "txt",
-                }
+        failed = pending.outcome in ("failed", "error") or report.failed
+        blocked = pending.outcome == "skipped" and (pending.message or "").startswith(BLOCKED_PREFIX)
+        if failed or blocked:  # the transcript is the current test's until the next setup clears it
+            pending.evidence = Evidence(
+                transcript=self.context.transcript_text(),
+                curl=tuple(self.context.curl_lines()) if failed else (),
+                traceback=pending.traceback or (report.longreprtext if report.failed else None),
             )
-        curls = self.context.curl_lines() if failed else []
-        if curls:
-            extras.append(
-                {
-                    "name": "Reproduce (curl)",
-                    "format_type": "text",
-                    "content": "\n".join(curls) + "\n",
-                    "mime_type": "text/plain",
-                    "extension": "txt",
-                }
-            )
-        report.__dict__["extras"] = extras  # pytest-html reads this attribute
 
     def pytest_runtest_logstart(self, nodeid: str) -> None:
         self._running = nodeid
@@ -169,6 +169,7 @@ class ReportRecorder:
         if report.failed and pending.outcome not in ("failed", "error"):
             pending.outcome = "failed" if report.when == "call" else "error"
             pending.message = _message(report)
+            pending.traceback = report.longreprtext or None
         elif report.skipped and pending.outcome == "passed":
             pending.outcome = "skipped"
             pending.message = _message(report)
@@ -223,38 +224,16 @@ class ReportRecorder:
         pending = self._tests.get(nodeid)
         return pending.record if pending and isinstance(pending.record, TestRecord) else None
 
-    # --- pytest-html --------------------------------------------------------------------------
-
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_html_results_table_header(self, cells: list[str]) -> None:
-        cells.insert(2, '<th class="sortable" data-column-type="requirements">Requirements</th>')
-        cells.insert(3, '<th class="sortable" data-column-type="verdict">Verdict</th>')
-
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
-        pending = self._tests.get(report.nodeid)
-        record = pending.record if pending else None
-        requirements = ", ".join(record.requirements) if record else ""
-        verdict: str
-        if isinstance(record, TestRecord):
-            verdict = record.verdict
-        else:
-            verdict = "not run" if isinstance(record, NotRun) else ("fail" if report.failed else "")
-        cells.insert(2, f'<td class="col-requirements">{escape(requirements)}</td>')
-        cells.insert(3, f'<td class="col-verdict">{escape(verdict)}</td>')
-
-    @pytest.hookimpl(optionalhook=True)
-    def pytest_html_results_summary(
-        self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
-    ) -> None:
-        prefix.extend(summary_sections(self.run_record()))
-
-    # --- results.json -------------------------------------------------------------------------
+    # --- results.json and the page ------------------------------------------------------------
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if self.report_dir is None or not self._tests:
+        if not self._tests:
             return
-        self.report_dir.mkdir(parents=True, exist_ok=True)
-        text = self.run_record(int(exitstatus)).to_json()
-        (self.report_dir / RESULTS_FILE).write_text(text + "\n", encoding="utf-8")
+        record = self.run_record(int(exitstatus))
+        if self.report_dir is not None:
+            self.report_dir.mkdir(parents=True, exist_ok=True)
+            (self.report_dir / RESULTS_FILE).write_text(record.to_json() + "\n", encoding="utf-8")
+        if self.html_path is not None:
+            evidence = {nodeid: p.evidence for nodeid, p in self._tests.items() if p.evidence is not None}
+            write_report(self.html_path, record, evidence)

@@ -20,6 +20,7 @@ __all__ = [
     "PATH_PREFIX",
     "VERDICTS",
     "NotRun",
+    "Overall",
     "RunMetadata",
     "RunRecord",
     "TestRecord",
@@ -30,6 +31,8 @@ __all__ = [
 ]
 
 Verdict = Literal["pass", "fail", "blocked", "not-applicable", "observed"]
+# The answer of a whole run; see RunRecord.overall.
+Overall = Literal["PASS", "FAIL", "INCOMPLETE"]
 VERDICTS: tuple[Verdict, ...] = ("pass", "fail", "blocked", "not-applicable", "observed")
 BLOCKED_PREFIX = "blocked: "
 NOT_APPLICABLE_PREFIX = "not-applicable: "
@@ -137,6 +140,18 @@ class RunRecord:
         for test in self.tests:
             counts[test.verdict] += 1
         return counts
+
+    def overall(self) -> Overall:
+        """FAIL when a test failed; INCOMPLETE when nothing failed but the run cannot vouch for what
+        it set out to judge (a test was blocked, no test was judged, or the session was interrupted
+        or broke: pytest's exit statuses 2 and 3); PASS otherwise. Requirements the profile left out
+        do not make a run incomplete: the report shows them as not tested."""
+        verdicts = {test.verdict for test in self.tests}
+        if "fail" in verdicts:
+            return "FAIL"
+        if "blocked" in verdicts or not verdicts or self.metadata.exit_status in (2, 3):
+            return "INCOMPLETE"
+        return "PASS"
 
     def by_requirement(self) -> dict[str, list[TestRecord]]:
         matrix: dict[str, list[TestRecord]] = {}

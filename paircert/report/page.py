@@ -1,0 +1,248 @@
+"""What the HTML report says, as typed data: the run's answer first, the evidence behind folds.
+
+A QA engineer opens the report to learn, in order: did the device pass, what failed or could not
+be judged and why, and which documented requirement each answer rests on. :func:`build_page` puts
+a run's records in that order; :mod:`paircert.report.html` only lays it out, so every sentence
+and number on the page is decided (and testable) here, away from markup.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from paircert.ledger import Requirement
+from paircert.report.records import (
+    BLOCKED_PREFIX,
+    NOT_APPLICABLE_PREFIX,
+    VERDICTS,
+    Overall,
+    RunRecord,
+    TestRecord,
+    Verdict,
+    aggregate,
+)
+
+__all__ = ["ApiBar", "Evidence", "Finding", "Page", "build_page", "plain_reason"]
+
+REASON_LENGTH = 240
+EVIDENCE_LENGTH = 64_000
+_PREFIXES = ("Failed: ", "AssertionError: ", BLOCKED_PREFIX, NOT_APPLICABLE_PREFIX, "xfail: ")
+_ID_TAGS = re.compile(r"^(?:\[[A-Z][A-Z0-9, -]*\]\s*)+")
+_OBJECT_REPR = re.compile(r"<[^<>]*? at 0x[0-9a-fA-F]+>")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a failed or blocked test leaves for the reader who opens its fold (already redacted)."""
+
+    transcript: str | None = None
+    curl: tuple[str, ...] = ()
+    traceback: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A failed or blocked test: its requirements, the reason in one sentence, and its evidence."""
+
+    test: TestRecord
+    reason: str
+    statements: dict[str, str]
+    node: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True)
+class ApiBar:
+    """The documented requirements of one API by how this run left them."""
+
+    api: str
+    passed: int
+    failed: int
+    blocked: int
+    not_tested: int
+
+    @property
+    def total(self) -> int:
+        return self.passed + self.failed + self.blocked + self.not_tested
+
+    def segments(self) -> list[tuple[str, int, float]]:
+        """(label, count, percent of the bar) for each part that is not empty."""
+        parts = [("passed", self.passed), ("failed", self.failed), ("blocked", self.blocked)]
+        parts.append(("not tested", self.not_tested))
+        return [(label, n, 100 * n / self.total) for label, n in parts if n]
+
+
+@dataclass(frozen=True)
+class Page:
+    run: RunRecord
+    overall: Overall
+    headline: str
+    identity: list[tuple[str, str]]
+    counts: list[tuple[str, int]]
+    bars: list[ApiBar]
+    failed: list[Finding]
+    blocked: list[Finding]
+    matrix: list[tuple[str, Verdict | None, list[TestRecord]]] = field(default_factory=list)
+    observed: list[tuple[str, str, str]] = field(default_factory=list)
+    unexercised: list[tuple[str, str, str]] = field(default_factory=list)
+    environment: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _clip(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def plain_reason(message: str | None) -> str:
+    """One sentence a person can read: the message's first line without the exception's class, the
+    verdict prefix and the requirement tags (the page shows the ids beside it), and without
+    Python object reprs, which say nothing about the device."""
+    lines = [line.strip() for line in (message or "").splitlines() if line.strip()]
+    first = lines[0] if lines else ""
+    for prefix in _PREFIXES:
+        first = first.removeprefix(prefix)
+    first = _ID_TAGS.sub("", first).strip()
+    if first.startswith("assert ") or not first:
+        return "A check in the test did not hold; the details show the assertion."
+    return _clip(_OBJECT_REPR.sub("(an internal value)", first), REASON_LENGTH)
+
+
+def _seconds(run: RunRecord) -> str:
+    try:
+        span = datetime.fromisoformat(run.metadata.finished) - datetime.fromisoformat(run.metadata.started)
+    except ValueError:
+        return "unknown"
+    minutes, seconds = divmod(round(span.total_seconds()), 60)
+    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
+def _identity(run: RunRecord) -> list[tuple[str, str]]:
+    meta = run.metadata
+    model, number = meta.device.get("ProdFullName", ""), meta.device.get("ProdNbr", "")
+    rows = [
+        ("Model", f"{model} ({number})" if model and number and number not in model else model or number or "unknown"),
+        ("Firmware", meta.device.get("Version") or "unknown"),
+        ("Serial", meta.device.get("SerialNumber") or "unknown"),
+    ]
+    target = (meta.target_url or "unknown") + (" (embedded emulator)" if meta.embedded else "")
+    return rows + [
+        ("Target", target),
+        ("Suite", f"paircert {meta.suite_version}, schemas {meta.schema_version}"),
+        ("Profile", meta.profile),
+        ("Seed", str(meta.seed)),
+        ("Duration", _seconds(run)),
+    ]
+
+
+def _headline(run: RunRecord, overall: Overall, bars: list[ApiBar]) -> str:
+    counts = run.counts()
+    failed_ids = {rid for t in run.tests if t.verdict == "fail" for rid in t.requirements}
+    blocked = counts["blocked"]
+    blocked_text = f"{blocked} test{'s' if blocked != 1 else ''} blocked"
+    if overall == "FAIL":
+        tests = counts["fail"]
+        text = f"The device failed {len(failed_ids)} requirement{'s' if len(failed_ids) != 1 else ''}"
+        text += f" in {tests} test{'s' if tests != 1 else ''}"
+        return text + (f"; {blocked_text}." if blocked else ".")
+    if overall == "INCOMPLETE":
+        if blocked:
+            return f"Nothing failed, but {blocked_text}: what they check was not judged."
+        return "Nothing failed, but the run did not finish judging the device."
+    tested = sum(bar.passed for bar in bars)
+    documented = sum(bar.total for bar in bars)
+    return f"Every judged test passed; {tested} of {documented} documented requirements were tested."
+
+
+def _bars(run: RunRecord, ledger: Mapping[str, Requirement]) -> list[ApiBar]:
+    by_requirement = run.by_requirement()
+    unexercised = set(run.unexercised_requirements())
+    tally: dict[str, dict[str, int]] = {}
+    for rid, requirement in ledger.items():
+        if requirement.level != "documented":
+            continue
+        worst = aggregate([t.verdict for t in by_requirement.get(rid, [])])
+        if worst == "fail":
+            state = "failed"
+        elif worst == "blocked":
+            state = "blocked"
+        elif worst in ("pass", "observed") and rid not in unexercised:
+            state = "passed"
+        else:
+            state = "not tested"
+        tally.setdefault(requirement.api, dict.fromkeys(("passed", "failed", "blocked", "not tested"), 0))[state] += 1
+    return [ApiBar(api, t["passed"], t["failed"], t["blocked"], t["not tested"]) for api, t in sorted(tally.items())]
+
+
+def _unexercised(run: RunRecord) -> list[tuple[str, str, str]]:
+    """(requirement, path, why) for laws the run cites but never exercised: every test of them was
+    blocked or returned early, or a path where a law applies was met by no test (a pass there says
+    nothing about that path)."""
+    never = set(run.unexercised_requirements())
+    rows = [
+        (rid, "every test citing it", "; ".join(sorted({t.message or "" for t in tests})))
+        for rid, tests in run.by_requirement().items()
+        if rid in never
+    ]
+    return rows + [
+        (rid, path, "; ".join(whys)) for rid, paths in run.unexercised_paths().items() for path, whys in paths.items()
+    ]
+
+
+def _adds_to(traceback: str | None, message: str | None) -> bool:
+    """Whether a traceback says more than the message (with --tb=no it is the message again)."""
+    said = {line.strip().removeprefix("Failed: ") for line in (message or "").splitlines()}
+    return any(line.strip() not in said for line in (traceback or "").splitlines())
+
+
+def _finding(test: TestRecord, run: RunRecord, ledger: Mapping[str, Requirement], evidence: Evidence) -> Finding:
+    traceback = evidence.traceback if _adds_to(evidence.traceback, test.message) else None
+    return Finding(
+        test=test,
+        reason=plain_reason(test.message),
+        statements={rid: ledger[rid].assertion if rid in ledger else "" for rid in test.requirements},
+        node=f"{test.nodeid} (--seed {run.metadata.seed})",
+        evidence=Evidence(
+            transcript=_clip(evidence.transcript, EVIDENCE_LENGTH) if evidence.transcript else None,
+            curl=evidence.curl,
+            traceback=_clip(traceback, EVIDENCE_LENGTH) if traceback else None,
+        ),
+    )
+
+
+def build_page(
+    run: RunRecord,
+    evidence: Mapping[str, Evidence],
+    ledger: Mapping[str, Requirement],
+    environment: list[tuple[str, str]],
+) -> Page:
+    """The page of one run; ``evidence`` holds what failed and blocked tests left, by node id."""
+    overall = run.overall()
+    counts = run.counts()
+    bars = _bars(run, ledger)
+    findings = {
+        verdict: [
+            _finding(t, run, ledger, evidence.get(t.nodeid, Evidence())) for t in run.tests if t.verdict == verdict
+        ]
+        for verdict in ("fail", "blocked")
+    }
+    return Page(
+        run=run,
+        overall=overall,
+        headline=_headline(run, overall, bars),
+        identity=_identity(run),
+        counts=[(verdict, counts[verdict]) for verdict in VERDICTS] + [("not run", len(run.not_run))],
+        bars=bars,
+        failed=findings["fail"],
+        blocked=findings["blocked"],
+        matrix=[(rid, aggregate([t.verdict for t in tests]), tests) for rid, tests in run.by_requirement().items()],
+        observed=[
+            (t.nodeid, key, json.dumps(value, ensure_ascii=False))
+            for t in run.tests
+            for key, value in t.observations.items()
+        ],
+        unexercised=_unexercised(run),
+        environment=environment,
+    )
