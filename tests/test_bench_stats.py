@@ -10,7 +10,7 @@ import pytest
 
 from paircert import schemas
 from paircert.bench.calibration import Calibration, CalibrationCheck
-from paircert.bench.generated import GeneratedResult, Side, parse_cli_summary
+from paircert.bench.generated import GeneratedResult, Side, best, parse_cli_summary
 from paircert.bench.latency import LatencyResult, added_latencies
 from paircert.bench.radar import RadarResult, Step, StepRate, judge_step
 from paircert.bench.report import SCHEMA, Target, document
@@ -274,3 +274,18 @@ def test_the_schema_refuses_a_latency_document_without_calibration_and_a_blocked
     assert schemas.validate(SCHEMA, blocked) == []
     blocked["result"] = {"concurrency": 1, "ratio_to_bare": None, "operations": []}
     assert schemas.validate(SCHEMA, blocked)
+
+
+def test_each_generated_side_counts_its_fastest_run_and_keeps_every_rate() -> None:
+    runs = [Side("suite", 140, 4.0), Side("suite", 0, 0.0, "the suite gave no count"), Side("suite", 146, 3.0)]
+    fastest = best(runs)
+    assert (fastest.cases, fastest.seconds, fastest.runs_per_s) == (146, 3.0, (35.0, 48.67))
+    assert best([Side("bare", 0, 0.0, "timeout")]).reason == "timeout"
+
+
+def test_a_side_without_a_count_leaves_the_generated_ratio_unmeasured() -> None:
+    result = GeneratedResult(
+        Side("suite", 0, 0.0, "the suite gave no count: TimeoutExpired"), Side("bare", 132, 3.1), 8
+    )
+    assert result.headline() == {"ratio_to_bare": None}
+    assert result.targets()[0].met is None

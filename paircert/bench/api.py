@@ -52,7 +52,8 @@ class OperationResult:
         return self.requests / self.seconds if self.seconds > 0 else 0.0
 
     def to_json(self, bare: OperationResult | None) -> dict[str, Any]:
-        ratio = self.per_second / bare.per_second if bare is not None and bare.per_second > 0 else None
+        measured = bare is not None and bare.per_second > 0 and self.requests > self.errors
+        ratio = self.per_second / bare.per_second if measured and bare is not None else None
         return {
             "name": self.name,
             "requests": self.requests,

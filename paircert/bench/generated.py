@@ -6,7 +6,8 @@ operation (the gate profile's, times ``--budget-scale``). The suite side is
 ``suites/generated/test_gen_camera_schema.py`` run by pytest with ``--target``; its examples and
 seconds come from ``results.json`` (the plugin counts them around the test bodies). The bare side's
 cases and seconds are what the schemathesis CLI's own summary says, so neither side pays for its
-process start. The CLI speaks Basic only (PROTOCOL-NOTES §5): it is pointed at the emulator's
+process start. The two run in turns, as often as the time budget allows, and each side's fastest
+run counts. The CLI speaks Basic only (PROTOCOL-NOTES §5): it is pointed at the emulator's
 HTTPS port, where the emulator asks for Basic, and against a device at ``--target`` as given.
 """
 
@@ -18,6 +19,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,10 +31,11 @@ from .progress import Progress
 from .report import Target
 from .rig import Rig
 
-__all__ = ["GeneratedResult", "Side", "parse_cli_summary", "run_generated"]
+__all__ = ["GeneratedResult", "Side", "best", "parse_cli_summary", "run_generated"]
 
 SUITE_TEST = "generated/test_gen_camera_schema.py"
 OPENAPI = ("openapi", "camera-pairing.openapi.json")
+MAX_PAIRS = 5
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Side:
     cases: int
     seconds: float
     reason: str | None = None
+    runs_per_s: tuple[float, ...] = ()
 
     @property
     def per_second(self) -> float:
@@ -52,6 +56,7 @@ class Side:
             "cases": self.cases,
             "seconds": round(self.seconds, 3),
             "cases_per_s": round(self.per_second, 2),
+            "runs_cases_per_s": list(self.runs_per_s),
             "reason": self.reason,
         }
 
@@ -63,7 +68,8 @@ class GeneratedResult:
     examples_per_operation: int
 
     def to_json(self) -> dict[str, Any]:
-        ratio = self.suite.per_second / self.bare.per_second if self.bare.per_second > 0 else None
+        measured = self.suite.per_second > 0 and self.bare.per_second > 0
+        ratio = self.suite.per_second / self.bare.per_second if measured else None
         return {
             "examples_per_operation": self.examples_per_operation,
             "suite": self.suite.to_json(),
@@ -143,13 +149,32 @@ def _bare(rig: Rig, workdir: Path, examples: int, timeout: float) -> Side:
     return Side(name, *summary)
 
 
+def best(runs: list[Side]) -> Side:
+    """The fastest counted run of a side (as timeit takes the minimum: load from elsewhere on the
+    machine only ever slows a run down); the first run's reason when none counted."""
+    counted = [run for run in runs if run.reason is None and run.seconds > 0]
+    if not counted:
+        return runs[0]
+    fastest = max(counted, key=lambda run: run.per_second)
+    return Side(fastest.name, fastest.cases, fastest.seconds, None, tuple(round(r.per_second, 2) for r in counted))
+
+
 def run_generated(rig: Rig, budget_s: float, progress: Progress) -> GeneratedResult:
-    """Each side gets half the time budget at most (a side cut short reports why, with no count)."""
+    """Suite and bare CLI in turns, while the time budget allows another pair (at least one pair);
+    each side reports its fastest run. A side cut short by its timeout says why, with no count."""
     examples = scaled(BUDGETS["gate"], rig.run.budget_scale).operation_examples
+    deadline = time.monotonic() + budget_s
+    suites: list[Side] = []
+    bares: list[Side] = []
     with tempfile.TemporaryDirectory(prefix="paircert-bench-generated-") as tmp:
-        workdir = Path(tmp)
-        progress.phase("the suite's generated schema test")
-        suite = _suite(rig, workdir, max(10.0, budget_s / 2))
-        progress.phase("bare schemathesis run")
-        bare = _bare(rig, workdir, examples, max(10.0, budget_s / 2))
-    return GeneratedResult(suite, bare, examples)
+        pair_s = 0.0
+        while not suites or (time.monotonic() + pair_s < deadline and len(suites) < MAX_PAIRS):
+            began = time.monotonic()
+            workdir = Path(tmp) / str(len(suites))
+            workdir.mkdir()
+            progress.phase(f"the suite's generated schema test (run {len(suites) + 1})")
+            suites.append(_suite(rig, workdir, max(10.0, budget_s / 2)))
+            progress.phase(f"bare schemathesis run (run {len(bares) + 1})")
+            bares.append(_bare(rig, workdir, examples, max(10.0, budget_s / 2)))
+            pair_s = time.monotonic() - began
+    return GeneratedResult(best(suites), best(bares), examples)
