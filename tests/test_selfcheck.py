@@ -247,6 +247,7 @@ SAMPLE_KEYWORD = "not generated"
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(480)  # 204 s measured on two cores with a load average of 12 (other runs beside it)
 def test_the_sample_of_faults_is_killed_on_target_and_the_matrix_holds(tmp_path: Path) -> None:
     out = tmp_path / "selfcheck.json"
     result = _paircert(
@@ -259,11 +260,11 @@ def test_the_sample_of_faults_is_killed_on_target_and_the_matrix_holds(tmp_path:
         "--jobs",
         "2",
         "--timeout",
-        "240",
+        "300",
         "--json",
         str(out),
         cwd=tmp_path,
-        timeout=290,
+        timeout=450,
     )
     assert result.returncode == 0, result.stderr
     document = json.loads(out.read_text(encoding="utf-8"))

@@ -11,6 +11,8 @@ from paircert.selfcheck.matrix import FAULT_VERDICTS, FaultResult, RunOutcome, t
 __all__ = ["FORMAT", "Selfcheck", "summary_lines"]
 
 FORMAT = "paircert-selfcheck/1"
+_NAMED = 5
+"""Requirements named per fault killed elsewhere in the summary (the JSON has them all)."""
 
 
 @dataclass(frozen=True)
@@ -63,8 +65,9 @@ def _line(result: FaultResult) -> str:
     where = result.layer if result.needs is None else f"{result.layer}, needs {result.needs}"
     text = f"  {result.name} [{where}] breaks {breaks}: {result.summary}"
     if result.verdict == "killed-elsewhere":
-        killers = ", ".join(kill.requirement or "(no requirement)" for kill in result.kills)
-        text += f" Killed by {killers}."
+        killers = [kill.requirement or "(no requirement)" for kill in result.kills]
+        more = f" and {len(killers) - _NAMED} more" if len(killers) > _NAMED else ""
+        text += f" Killed by {', '.join(killers[:_NAMED])}{more}."
     elif result.verdict in ("refused", "error"):
         text += f" ({result.run.detail})"
     return text
