@@ -11,6 +11,7 @@ import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from paircert.plugin.context import CURRENT, CurrentTest
+from paircert.plugin.declaring import register_declaring
 from paircert.plugin.first_contact import record_auth_problem
 from paircert.plugin.options import read_options
 from paircert.plugin.redaction import redact_report
@@ -57,6 +58,7 @@ def pytest_configure(config: pytest.Config) -> None:
     recorder = config.pluginmanager.get_plugin(REPORT_PLUGIN)
     if state.run.verdict_summary and isinstance(recorder, ReportRecorder):
         register_summary(config, recorder, state.run.report_dir, lambda: state.target.failure is not None)
+    register_declaring(config, state)
     if html:  # paircert writes its own page at --html's path; pytest-html, seeing none, stays idle
         config.option.htmlpath = None
 
