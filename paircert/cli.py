@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import errno
 import ipaddress
+import json
 import os
 import shutil
 import socket
@@ -25,6 +26,7 @@ import pytest
 from paircert.clients.preflight import PreflightError
 from paircert.plugin.options import PASSWORD_ENV, RUN_OPTIONS, command_line
 from paircert.plugin.session import STATE_KEY
+from paircert.report.compare import DEFAULT_TOLERANCE
 from paircert.vapix.passwords import Redactor
 
 if TYPE_CHECKING:
@@ -173,6 +175,24 @@ def _parser() -> argparse.ArgumentParser:
     from paircert.declaration import command as verify_cli
 
     verify_cli.add_arguments(verify)
+    compare = commands.add_parser(
+        "compare",
+        help="compare two runs' results.json: regressions, fixes, changed observed behaviour",
+        description="Compare a run with a baseline run. Exit 1 on a regression (a test the baseline judged "
+        "pass or observed is fail or blocked), 0 otherwise, 2 when a file is not a results.json.",
+    )
+    compare.add_argument("baseline", metavar="BASELINE", help="results.json of the earlier (good) run")
+    compare.add_argument("result", metavar="RESULT", help="results.json of the run to judge")
+    compare.add_argument(
+        "--json", metavar="FILE", help="also write the comparison here (schemas/results/comparison.json)"
+    )
+    compare.add_argument(
+        "--tolerance",
+        type=float,
+        default=DEFAULT_TOLERANCE,
+        metavar="F",
+        help=f"report a benchmark figure that moved by more than this fraction (default {DEFAULT_TOLERANCE})",
+    )
     return parser
 
 
@@ -413,6 +433,26 @@ def _emulator(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- paircert compare ---------------------------------------------------------------------------
+
+
+def _compare(args: argparse.Namespace) -> int:
+    from paircert.report.compare import ResultsFileError, compare, read_results, summary_lines
+
+    if args.tolerance < 0:
+        raise CliError(f"--tolerance: expected a fraction of 0 or more, got {args.tolerance}", EXIT_USAGE)
+    try:
+        comparison = compare(read_results(Path(args.baseline)), read_results(Path(args.result)), args.tolerance)
+    except ResultsFileError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    print("\n".join(summary_lines(comparison)))
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+    return 1 if comparison.regressed else 0
+
+
 # --- entry point --------------------------------------------------------------------------------
 
 
@@ -452,6 +492,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from paircert.declaration import command as verify_cli
 
             return verify_cli.run(args)
+        if args.command == "compare":
+            return _compare(args)
         return _run(args, extra) if args.command == "run" else _emulator(args)
     except CliError as exc:
         print(f"paircert: error: {_scrub(str(exc))}", file=sys.stderr)

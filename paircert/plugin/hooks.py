@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
+from paircert.plugin.baseline import BASELINE_PLUGIN, BaselineCheck
 from paircert.plugin.context import CURRENT, CurrentTest
 from paircert.plugin.declaring import register_declaring
 from paircert.plugin.first_contact import record_auth_problem
@@ -58,6 +59,11 @@ def pytest_configure(config: pytest.Config) -> None:
     recorder = config.pluginmanager.get_plugin(REPORT_PLUGIN)
     if state.run.verdict_summary and isinstance(recorder, ReportRecorder):
         register_summary(config, recorder, state.run.report_dir, lambda: state.target.failure is not None)
+    if state.run.baseline is not None and isinstance(recorder, ReportRecorder):
+        check = BaselineCheck(
+            recorder, state.run.baseline, state.run.report_dir, lambda: state.target.failure is not None
+        )
+        config.pluginmanager.register(check, BASELINE_PLUGIN)
     register_declaring(config, state)
     if html:  # paircert writes its own page at --html's path; pytest-html, seeing none, stays idle
         config.option.htmlpath = None
