@@ -48,6 +48,7 @@ def _environment(run: RunRecord) -> list[tuple[str, str]]:
     meta = run.metadata
     return [
         ("Run id", meta.run_id),
+        ("Schema version", meta.schema_version),
         ("Started", meta.started),
         ("Finished", meta.finished),
         ("pytest exit status", "unknown" if meta.exit_status is None else str(meta.exit_status)),

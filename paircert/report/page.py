@@ -130,7 +130,7 @@ def _identity(run: RunRecord) -> list[tuple[str, str]]:
     target = (meta.target_url or "unknown") + (" (embedded emulator)" if meta.embedded else "")
     return rows + [
         ("Target", target),
-        ("Suite", f"paircert {meta.suite_version}, schemas {meta.schema_version}"),
+        ("Suite", f"paircert {meta.suite_version}"),
         ("Profile", meta.profile),
         ("Seed", str(meta.seed)),
         ("Duration", _seconds(run)),
@@ -148,6 +148,8 @@ def _headline(run: RunRecord, overall: Overall, bars: list[ApiBar]) -> str:
         text += f" in {tests} test{'s' if tests != 1 else ''}"
         return text + (f"; {blocked_text}." if blocked else ".")
     if overall == "INCOMPLETE":
+        if not run.tests:
+            return "No test was judged: the selection or the profile left nothing to run."
         if blocked:
             return f"Nothing failed, but {blocked_text}: what they check was not judged."
         return "Nothing failed, but the run did not finish judging the device."

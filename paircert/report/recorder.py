@@ -228,10 +228,8 @@ class ReportRecorder:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if not self._tests:
-            return
         record = self.run_record(int(exitstatus))
-        if self.report_dir is not None:
+        if self.report_dir is not None and self._tests:
             self.report_dir.mkdir(parents=True, exist_ok=True)
             (self.report_dir / RESULTS_FILE).write_text(record.to_json() + "\n", encoding="utf-8")
         if self.html_path is not None:
