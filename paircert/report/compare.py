@@ -178,32 +178,38 @@ def _states(document: Mapping[str, Any]) -> dict[str, tuple[str, dict[str, Any]]
     return states
 
 
-def _test_changes(
-    baseline: Mapping[str, Any], result: Mapping[str, Any]
-) -> tuple[list[TestChange], list[TestChange], list[TestChange], list[str], list[TestChange], list[TestChange]]:
+def _kind(before: str | None, after: str | None) -> str | None:
+    """Which list of the comparison a test's change of state belongs in (None: no change)."""
+    if before is None:
+        return "new"
+    if after is None:
+        return "vanished"
+    if before in _GOOD and after in _BAD:
+        return "regression"
+    if before in _BAD and after in _GOOD:
+        return "fix"
+    return "changed" if before != after else None
+
+
+def _test_changes(baseline: Mapping[str, Any], result: Mapping[str, Any]) -> dict[str, list[TestChange]]:
     old, new = _states(baseline), _states(result)
-    regressions, fixes, changed, still_failing, new_tests, vanished = [], [], [], [], [], []
+    changes: dict[str, list[TestChange]] = {"new": [], "vanished": [], "regression": [], "fix": [], "changed": []}
     for nodeid in sorted(old.keys() | new.keys()):
         before, old_record = old.get(nodeid, (None, {}))
         after, new_record = new.get(nodeid, (None, {}))
+        kind = _kind(before, after)
+        if kind is None:
+            continue
         record = new_record or old_record
-        message = record.get("message") if new_record else None
-        change = TestChange(
-            nodeid, before, after, list(record.get("requirements", [])), plain_reason(message) if message else None
-        )
-        if before is None:
-            new_tests.append(change)
-        elif after is None:
-            vanished.append(change)
-        elif before in _GOOD and after in _BAD:
-            regressions.append(change)
-        elif before in _BAD and after in _GOOD:
-            fixes.append(change)
-        elif before == after == "fail":
-            still_failing.append(nodeid)
-        elif before != after:
-            changed.append(change)
-    return regressions, fixes, changed, still_failing, new_tests, vanished
+        message = new_record.get("message")
+        reason = plain_reason(message) if message else None
+        changes[kind].append(TestChange(nodeid, before, after, list(record["requirements"]), reason))
+    return changes
+
+
+def _still_failing(baseline: Mapping[str, Any], result: Mapping[str, Any]) -> list[str]:
+    old, new = _states(baseline), _states(result)
+    return [nodeid for nodeid in sorted(old.keys() & new.keys()) if old[nodeid][0] == new[nodeid][0] == "fail"]
 
 
 def _canonical(value: Any) -> str:
@@ -258,17 +264,17 @@ def _benchmark_changes(
 
 def compare(baseline: Mapping[str, Any], result: Mapping[str, Any], tolerance: float = DEFAULT_TOLERANCE) -> Comparison:
     """Compare two results.json documents (already read by :func:`read_results`)."""
-    regressions, fixes, changed, still_failing, new_tests, vanished = _test_changes(baseline, result)
+    changes = _test_changes(baseline, result)
     return Comparison(
         baseline=_identity(baseline),
         result=_identity(result),
         tolerance=tolerance,
-        regressions=regressions,
-        fixes=fixes,
-        changed=changed,
-        still_failing=still_failing,
-        new_tests=new_tests,
-        vanished_tests=vanished,
+        regressions=changes["regression"],
+        fixes=changes["fix"],
+        changed=changes["changed"],
+        still_failing=_still_failing(baseline, result),
+        new_tests=changes["new"],
+        vanished_tests=changes["vanished"],
         observed=_observed_changes(baseline, result),
         benchmarks=_benchmark_changes(baseline, result, tolerance),
     )
