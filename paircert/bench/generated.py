@@ -36,6 +36,7 @@ __all__ = ["GeneratedResult", "Side", "best", "parse_cli_summary", "run_generate
 SUITE_TEST = "generated/test_gen_camera_schema.py"
 OPENAPI = ("openapi", "camera-pairing.openapi.json")
 MAX_PAIRS = 5
+SIDE_TIMEOUT_FLOOR = 30.0  # a pytest start alone can take 10 s on a busy machine
 
 
 @dataclass(frozen=True)
@@ -173,8 +174,8 @@ def run_generated(rig: Rig, budget_s: float, progress: Progress) -> GeneratedRes
             workdir = Path(tmp) / str(len(suites))
             workdir.mkdir()
             progress.phase(f"the suite's generated schema test (run {len(suites) + 1})")
-            suites.append(_suite(rig, workdir, max(10.0, budget_s / 2)))
+            suites.append(_suite(rig, workdir, max(SIDE_TIMEOUT_FLOOR, budget_s / 2)))
             progress.phase(f"bare schemathesis run (run {len(bares) + 1})")
-            bares.append(_bare(rig, workdir, examples, max(10.0, budget_s / 2)))
+            bares.append(_bare(rig, workdir, examples, max(SIDE_TIMEOUT_FLOOR, budget_s / 2)))
             pair_s = time.monotonic() - began
     return GeneratedResult(best(suites), best(bares), examples)
