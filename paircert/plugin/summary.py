@@ -14,22 +14,15 @@ from pathlib import Path
 
 import pytest
 
+from paircert.report.page import plain_reason
 from paircert.report.recorder import ReportRecorder
-from paircert.report.records import BLOCKED_PREFIX, VERDICTS, RunRecord, TestRecord
+from paircert.report.records import VERDICTS, RunRecord, TestRecord
 
 __all__ = ["SUMMARY_PLUGIN", "VerdictSummary", "register_summary", "summary_lines"]
 
 SUMMARY_PLUGIN = "paircert-summary"
 
-REASON_LENGTH = 200
 IDS_SHOWN = 4
-
-
-def _reason(message: str | None) -> str:
-    """The first line of a failure or skip message, without the exception's class name."""
-    first = (message or "").strip().splitlines()[0] if (message or "").strip() else "no reason given"
-    first = first.removeprefix(BLOCKED_PREFIX).removeprefix("AssertionError: ").removeprefix("Failed: ")
-    return first if len(first) <= REASON_LENGTH else first[: REASON_LENGTH - 1] + "…"
 
 
 def _ids(requirements: Iterable[str]) -> str:
@@ -41,18 +34,21 @@ def _ids(requirements: Iterable[str]) -> str:
 def summary_lines(record: RunRecord, report: Path | None) -> list[str]:
     """The summary as lines: failures, blocked reasons, counts, report path."""
     lines = [
-        f"FAIL     {t.nodeid} {_ids(t.requirements)}: {_reason(t.message)}" for t in record.tests if t.verdict == "fail"
+        f"FAIL     {t.nodeid} {_ids(t.requirements)}: {plain_reason(t.message)}"
+        for t in record.tests
+        if t.verdict == "fail"
     ]
     blocked: dict[str, list[TestRecord]] = {}
     for test in record.tests:
         if test.verdict == "blocked":
-            blocked.setdefault(_reason(test.message), []).append(test)
+            blocked.setdefault(plain_reason(test.message), []).append(test)
     for reason, tests in blocked.items():
         ids = _ids(rid for test in tests for rid in test.requirements)
         who = tests[0].nodeid if len(tests) == 1 else f"{len(tests)} tests"
         lines.append(f"BLOCKED  {who} {ids}: {reason}")
     counts = record.counts()
-    lines.append("paircert: " + ", ".join(f"{counts[verdict]} {verdict}" for verdict in VERDICTS))
+    not_run = f", {len(record.not_run)} not run" if record.not_run else ""
+    lines.append("paircert: " + ", ".join(f"{counts[verdict]} {verdict}" for verdict in VERDICTS) + not_run)
     if report is not None:
         lines.append(f"paircert: report: {report}")
     return lines
