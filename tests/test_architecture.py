@@ -78,6 +78,11 @@ RULES = (
         IO_MODULES + SERVER_FRAMEWORKS + ("paircert.emulator", "paircert.peers", "paircert.plugin"),
     ),
     Rule(
+        "a declaration is a pure function of a run's files, the claims and the ledger",
+        ("paircert.declaration",),
+        ("paircert.emulator", "paircert.peers", "paircert.plugin", "paircert.clients", "paircert.rtsp"),
+    ),
+    Rule(
         "the plugin imports the report, never the reverse",
         ("paircert.report",),
         ("paircert.plugin", "paircert.clients"),
