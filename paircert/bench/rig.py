@@ -1,40 +1,34 @@
 """What a benchmark runs against: the target of a run (a device or the embedded emulator) and its peers.
 
-The run's options are read by the plugin's one reader (:func:`paircert.plugin.options.read_run_config`)
-and the peers are hosted by the plugin's :class:`~paircert.plugin.peering.PeerHosting`, so a
-benchmark reaches a device exactly as ``paircert run`` does. The embedded emulator is started
-here rather than through the plugin's ``Target`` because a benchmark also needs the emulator's
-RTSP re-serve port, which a device has at 554 and the emulator picks freely.
+The run's options are read by the plugin's one reader (:func:`paircert.plugin.options.read_run_config`),
+the target is brought up by the plugin's :class:`~paircert.plugin.target.Target` (with the same
+emulator choices, faults and preflight) and the peers are hosted by its
+:class:`~paircert.plugin.peering.PeerHosting`, so a benchmark reaches a device exactly as
+``paircert run`` does.
 """
 
 from __future__ import annotations
 
-import secrets
-import shutil
-import tempfile
-from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Self
-from urllib.parse import urlsplit
 
 import httpx
 
 from paircert.clients.camera_pairing import CameraPairingClient
 from paircert.clients.dca import DcaClient
 from paircert.clients.http import Credentials, open_client
-from paircert.clients.preflight import preflight
 from paircert.clients.radar import RadarClient
 from paircert.clients.transcript import Transcript
 from paircert.plugin.options import RunConfig
 from paircert.plugin.peering import HostedPeer, PeerHosting, PeerKind
+from paircert.plugin.target import Target
 from paircert.vapix.paths import MEDIA_PATH, RADAR_METADATA_PATH
 
 if TYPE_CHECKING:
-    from paircert.emulator.embedded import EmbeddedEmulator
+    pass
 
 __all__ = ["Rig"]
 
-DEVICE_RTSP_PORT = 554
 CAMERA_RESTREAM_QUERY = "?camera=2"  # how an Axis device names its second (paired) video source
 
 
@@ -44,30 +38,24 @@ class Rig:
     def __init__(self, run: RunConfig) -> None:
         self.run = run
         self.peers = PeerHosting(run)
+        self.target = Target(run, self.peers, keep_secret=lambda secret: None)
         self.base_url = ""
         self.admin: Credentials | None = None
         self.verify: bool | str = run.verify
         self.embedded = run.target_url is None
         self._rtsp_base = ""
-        self._emulator: EmbeddedEmulator | None = None
-        self._state_dir: Path | None = None
+        self._basic_url: str | None = None
         self._clients: list[httpx.Client] = []
 
     def __enter__(self) -> Self:
         try:
             self.peers.start()
-            if self.embedded:
-                self._start_emulator()
-            else:
-                assert self.run.target_url is not None and self.run.admin is not None  # the reader insists
-                self.base_url, self.admin = self.run.target_url, self.run.admin
-                host = urlsplit(self.base_url).hostname or ""
-                self._rtsp_base = f"rtsp://{f'[{host}]' if ':' in host else host}:{DEVICE_RTSP_PORT}"
-            assert self.admin is not None
-            preflight(self.base_url, self.admin, verify=self.verify, timeout=10.0)
+            config = self.target.start(wants_peers=True)
         except BaseException:
             self.close()
             raise
+        self.base_url, self.admin, self.verify = config.base_url, config.admin, config.verify
+        self._rtsp_base, self._basic_url = config.rtsp_base, config.basic_url
         return self
 
     def __exit__(
@@ -75,39 +63,12 @@ class Rig:
     ) -> None:
         self.close()
 
-    def _start_emulator(self) -> None:
-        from paircert.emulator.config import EmulatorConfig, User
-        from paircert.emulator.embedded import EmbeddedEmulator
-
-        self.admin = Credentials(self.run.user, secrets.token_urlsafe(18))
-        ports = self.peers.ports or (554, 322, 80, 443)
-        self._state_dir = Path(tempfile.mkdtemp(prefix="paircert-bench-"))
-        config = EmulatorConfig(
-            state_dir=self._state_dir,
-            users=[User(self.admin.username, self.admin.password, "admin")],
-            digest_algorithms=self.run.digest_algorithms,
-            peer_rtsp_port=ports[0],
-            peer_rtsps_port=ports[1],
-            peer_http_port=ports[2],
-            peer_https_port=ports[3],
-            trust_ca_file=self.peers.ca_file,
-        )
-        self._emulator = EmbeddedEmulator(config)
-        self._emulator.start()
-        self.base_url, self.verify = self._emulator.http_url, str(self._emulator.ca_file)
-        self._rtsp_base = self._emulator.rtsp_url
-
     def close(self) -> None:
         for client in self._clients:
             client.close()
         self._clients = []
-        if self._emulator is not None:
-            self._emulator.stop()
-            self._emulator = None
+        self.target.close()
         self.peers.close()
-        if self._state_dir is not None:
-            shutil.rmtree(self._state_dir, ignore_errors=True)
-            self._state_dir = None
 
     # --- access -----------------------------------------------------------------------------
 
@@ -130,9 +91,7 @@ class Rig:
     @property
     def basic_url(self) -> str | None:
         """Where the target takes Basic credentials (its HTTPS side), for clients without Digest."""
-        if self._emulator is not None:
-            return self._emulator.https_url
-        return self.base_url if self.base_url.startswith("https://") else None
+        return self._basic_url
 
     @property
     def camera_restream_url(self) -> str:

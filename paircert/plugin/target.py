@@ -30,6 +30,8 @@ __all__ = ["PreflightError", "Role", "Target", "TargetConfig"]
 
 Role = Literal["admin", "operator", "viewer"]
 
+DEVICE_RTSP_PORT = 554
+
 
 @dataclass(frozen=True)
 class TargetConfig:
@@ -46,6 +48,10 @@ class TargetConfig:
     set_method: str = "PATCH"
     seed: int = 0
     timeout: float = 10.0
+    rtsp_base: str = ""
+    """``rtsp://host:port`` where the device serves its own streams (554 on a device)."""
+    basic_url: str | None = None
+    """Where the target takes Basic credentials (its HTTPS side), for clients that lack Digest."""
 
     def credentials(self, role: Role) -> Credentials | None:
         return {"admin": self.admin, "operator": self.operator, "viewer": self.viewer}[role]
@@ -93,9 +99,10 @@ class Target:
     def _external(self) -> TargetConfig:
         run = self._run
         assert run.target_url is not None and run.admin is not None  # read_run_config insists on both
+        host = urlsplit(run.target_url).hostname or ""
         return TargetConfig(
             base_url=run.target_url,
-            host=urlsplit(run.target_url).hostname or "",
+            host=host,
             admin=run.admin,
             operator=run.operator,
             viewer=run.viewer,
@@ -104,6 +111,8 @@ class Target:
             embedded=False,
             set_method=run.set_method,
             seed=run.seed,
+            rtsp_base=f"rtsp://{f'[{host}]' if ':' in host else host}:{DEVICE_RTSP_PORT}",
+            basic_url=run.target_url if run.target_url.startswith("https://") else None,
         )
 
     def _embedded(self, wants_peers: bool) -> TargetConfig:
@@ -162,6 +171,8 @@ class Target:
             embedded=True,
             set_method=run.set_method,
             seed=run.seed,
+            rtsp_base=emulator.rtsp_url,
+            basic_url=emulator.https_url,
         )
 
     def close(self) -> None:
