@@ -10,7 +10,6 @@ emulator that reports Paired and ok without ever pulling a frame.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import socket
@@ -22,8 +21,7 @@ from typing import Any
 
 import pytest
 
-from paircert.emulator import peerlink
-from paircert.emulator.config import EmulatorConfig, User
+from paircert.emulator.config import EmulatorConfig, FaultSet, User
 from paircert.emulator.embedded import EmbeddedEmulator
 from paircert.peers.certs import CA_CERT_NAME, load_test_ca
 
@@ -131,7 +129,7 @@ def free_ports(count: int) -> tuple[int, ...]:
 
 @pytest.fixture
 def emulator_for_peers(tmp_path: Path) -> Iterator[Callable[..., list[str]]]:
-    """Start an emulator (after the test patched it) that dials peers on free ports and trusts a CA
+    """Start an emulator (with the faults a test asks for) that dials peers on free ports and trusts a CA
     kept in a directory; return the ``paircert run`` arguments that host those peers."""
     running: list[EmbeddedEmulator] = []
 
@@ -217,17 +215,11 @@ def test_without_a_peer_address_a_real_target_blocks_the_streaming_tests_with_wh
 
 
 def test_an_emulator_that_reports_paired_without_pulling_frames_is_caught(
-    emulator_for_peers: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    emulator_for_peers: Any, tmp_path: Path
 ) -> None:
-    """The mutant says Paired (and ok) once PLAY is answered and never reads a frame, so it can never
+    """The fault says Paired (and ok) once PLAY is answered and never reads a frame, so it can never
     notice a stream that dropped: the suite's drop cases wait for Error/transfer-failed in vain."""
-
-    async def receive_nothing(client: Any, channel: int, feed: Any, on_first_frame: Callable[[], None]) -> None:
-        on_first_frame()
-        await asyncio.Event().wait()
-
-    monkeypatch.setattr(peerlink, "_receive", receive_nothing)
-    args = emulator_for_peers()
+    args = emulator_for_peers(faults=FaultSet.of(["paired-without-frames"]))
     result = paircert_run(
         *args,
         "-k",
