@@ -222,26 +222,6 @@ def radar_oracle(observe: Observe) -> Callable[[Any, Any], None]:
     return judge
 
 
-@pytest.fixture
-def radar_revision(request: pytest.FixtureRequest, radar: Any, observe: Observe) -> str:
-    """Which radar document revision the device answers (its getRadarConnection fields); an answer
-    that follows neither breaks RP-GET-CONNECTION (one failure, the dependants blocked by it)."""
-    resp = radar.get_radar_connection()
-    data = step_success(request, "RP-GET-CONNECTION", resp, step="getRadarConnection (admin)")
-    data = data if isinstance(data, dict) else {}
-    if "tls-certificate-cn" in data:
-        return "2026-01"
-    if "tls" in data or "tls-verify" in data:
-        return "2025-08"
-    device_broke(
-        request,
-        "RP-GET-CONNECTION",
-        "getRadarConnection carries neither tls/tls-verify (2025-08) nor tls-certificate-cn (2026-01)",
-        expected="the TLS fields of one documented revision",
-        resp=resp,
-    )
-
-
 @pytest.fixture(autouse=True)
 def _generated_passwords_are_not_secrets(paircert_state: SessionState) -> Iterator[None]:
     """Made-up passwords are test data: password fields stay redacted, but the values are not learned
