@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import note
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule, run_state_machine_as_test
 
 from paircert.clients.radar import RadarClient
 from paircert.clients.response import ApiResponse
@@ -63,6 +63,12 @@ def make_machine(
 
         def expect_code(self, resp: ApiResponse, code: int, summary: str) -> None:
             self.expect(not resp.ok and resp.error_code == code, summary, resp, f"error {code}")
+
+        @initialize(start_configured=st.booleans(), params=rs.valid_params("setRadarConnection", revision=revision))
+        def start(self, start_configured: bool, params: dict[str, Any]) -> None:
+            """Half the runs start configured, so their steps go to activation histories, not to reaching one."""
+            if start_configured:
+                self.set_connection(params)
 
         @rule(params=rs.valid_params("setRadarConnection", revision=revision))
         def set_connection(self, params: dict[str, Any]) -> None:
