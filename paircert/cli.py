@@ -27,22 +27,13 @@ from paircert.clients.preflight import PreflightError
 from paircert.plugin.options import PASSWORD_ENV, RUN_OPTIONS, command_line
 from paircert.plugin.session import STATE_KEY
 from paircert.report.compare import DEFAULT_TOLERANCE
+from paircert.usage import EXIT_USAGE, CliError
 from paircert.vapix.passwords import Redactor
 
 if TYPE_CHECKING:
     from paircert.emulator.config import Role, User
 
-__all__ = ["CliError", "main"]
-
-EXIT_USAGE = 2
-
-
-class CliError(Exception):
-    """A problem to tell the user in one line, with the exit code to leave with."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
+__all__ = ["main"]
 
 
 class _Parser(argparse.ArgumentParser):

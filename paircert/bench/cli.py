@@ -21,6 +21,7 @@ from pathlib import Path
 from paircert.clients.preflight import PreflightError
 from paircert.plugin.options import RUN_OPTIONS, RunConfigError, read_run_config
 from paircert.plugin.peering import PeersUnavailable
+from paircert.usage import EXIT_USAGE
 
 from .api import DEFAULT_CONCURRENCY, run_api
 from .generated import run_generated
@@ -33,7 +34,6 @@ from .rig import Rig
 
 __all__ = ["add_arguments", "run"]
 
-EXIT_USAGE = 2
 EXIT_TARGET = 3
 SWITCH_INTERVAL = 0.0005
 """The device, the peers and the readers share this process: a busy thread may otherwise hold the

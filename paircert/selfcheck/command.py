@@ -23,11 +23,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-from paircert.cli import EXIT_USAGE, CliError
 from paircert.plugin.options import PROFILES
 from paircert.selfcheck.matrix import CatalogueEntry, FaultResult, RunOutcome, judge, ordered
 from paircert.selfcheck.report import Selfcheck, summary_lines
 from paircert.selfcheck.runs import RunSpec, execute
+from paircert.usage import EXIT_USAGE, CliError
 
 __all__ = ["DEFAULT_TIMEOUT", "add_arguments", "run"]
 
