@@ -9,11 +9,12 @@ catalogue says the fault breaks; a fault noticed only through other requirements
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
+
+from paircert.report.compare import read_results as read_results_document
 
 __all__ = [
     "FAULT_VERDICTS",
@@ -125,8 +126,9 @@ class FaultResult:
 
 
 def read_results(path: Path) -> tuple[tuple[Failure, ...], dict[str, int]]:
-    """The failed tests and the verdict counts of a run's results.json."""
-    document = json.loads(path.read_text(encoding="utf-8"))
+    """The failed tests and the verdict counts of a run's results.json (read, and checked against its
+    schema, by the one reader :func:`paircert.report.compare.read_results`)."""
+    document = read_results_document(path)
     failures = tuple(
         Failure(str(test["nodeid"]), tuple(str(rid) for rid in test["requirements"]))
         for test in document["tests"]

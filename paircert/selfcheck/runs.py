@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from paircert.report.compare import ResultsFileError
 from paircert.selfcheck.matrix import RunOutcome, RunStatus, read_results
 
 __all__ = ["RunSpec", "execute", "run_argv"]
@@ -96,7 +97,10 @@ def _outcome(running: _Running, exit_code: int | None, timed_out: bool) -> RunOu
     if timed_out:
         return RunOutcome("timeout", exit_code, duration, detail=f"stopped after {duration:.0f} s; {detail}")
     if found:
-        failures, counts = read_results(found[-1])
+        try:
+            failures, counts = read_results(found[-1])
+        except ResultsFileError as exc:
+            return RunOutcome("crashed", exit_code, duration, detail=str(exc))
         return RunOutcome("completed", exit_code, duration, failures, counts, detail="")
     status: RunStatus = "refused" if exit_code in REFUSED_EXIT_CODES else "crashed"
     return RunOutcome(status, exit_code, duration, detail=detail)
