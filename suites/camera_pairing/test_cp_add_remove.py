@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -67,6 +68,18 @@ def test_add_with_an_empty_body_is_rejected(empty_camera: CameraPairingClient, o
     resp = empty_camera.add({})
     expect_error(resp, statuses=CLIENT_ERRORS)
     observe("camera.add_empty", {"http_status": resp.status_code, "code": resp.error_code})
+    _assert_empty(empty_camera)
+
+
+@pytest.mark.changes_state
+@pytest.mark.requirement("DCA-ADD-BODY", "DCA-ENVELOPE-ERROR")
+def test_add_of_the_entity_without_its_data_member_is_rejected(
+    empty_camera: CameraPairingClient, valid_pairing: dict[str, Any], observe: Observe
+) -> None:
+    """The framework's ADD body is ``{"data": {...}}``; the bare entity is another body."""
+    resp = empty_camera.add_raw(json.dumps(valid_pairing).encode())
+    expect_error(resp, statuses=CLIENT_ERRORS)
+    observe("camera.add_unwrapped", {"http_status": resp.status_code, "code": resp.error_code})
     _assert_empty(empty_camera)
 
 
