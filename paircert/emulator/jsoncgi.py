@@ -130,8 +130,9 @@ def _deviate_request(raw: bytes, cgi: JsonCgi, faults: FaultSet) -> bytes:
     elif version is None and request.get("method") == "getSupportedVersions":
         if faults.active("radar-versions-need-apiversion"):
             request["apiVersion"] = "0.0"
-    if isinstance(request.get("params"), list) and faults.active("radar-params-list-accepted"):
-        request["params"] = {}
+    params = request.get("params")
+    if isinstance(params, list) and faults.active("radar-params-list-accepted"):
+        request["params"] = next((item for item in params if isinstance(item, dict)), {})
     return json.dumps(request).encode("utf-8")
 
 

@@ -60,6 +60,7 @@ def test_set_active_without_active_fails_with_2103(configured_radar: RadarClient
         pytest.param("user", ["paircert"], None, id="user-array"),
         pytest.param("tls", "no", "2025-08", marks=TLS, id="tls-no"),
         pytest.param("tls", 0, "2025-08", marks=TLS, id="tls-0"),
+        pytest.param("tls", "true", "2025-08", marks=TLS, id="tls-string-true"),
         pytest.param("tls-certificate-cn", 5, "2026-01", marks=CN, id="cn-number"),
     ],
 )
@@ -112,3 +113,14 @@ def test_set_connection_with_the_example_extra_fields_is_recorded(
     else:
         expect_error(resp, code=(2103, 2104), statuses=(200,), schema=ERROR)
     observe("radar.set_with_example_fields", {"accepted": resp.ok, "code": resp.error_code})
+
+
+@pytest.mark.requirement("RP-REQUEST-SHAPE")
+def test_set_connection_with_params_that_are_not_an_object_fails(
+    empty_radar: RadarClient, radar_params: dict[str, Any], observe: Observe
+) -> None:
+    """The document names no code for another request shape, so any error answers it; which one is observed."""
+    resp = empty_radar.call("setRadarConnection", [radar_params])
+    expect_error(resp, schema=ERROR)
+    observe("radar.params_not_an_object", {"http_status": resp.status_code, "code": resp.error_code})
+    _assert_not_configured(empty_radar)
