@@ -274,6 +274,16 @@ def empty_radar(request: pytest.FixtureRequest, radar: RadarClient) -> Iterator[
     before = radar.get_radar_connection()
     step_success(request, "RP-GET-CONNECTION", before, step="getRadarConnection (admin)")
     if _radar_configured(before):
+        active = radar.get_active()
+        if not active.ok and active.error_code == 2201:  # getActive: there is no configuration
+            device_broke(
+                request,
+                "RP-STATE-NOT-CONFIGURED",
+                f"getRadarConnection reports state {before.data.get('state')!r} while getActive answers 2201 "
+                "(no configuration)",
+                expected="state not-configured",
+                resp=before,
+            )
         blocked(
             f"the device already has a radar configuration (state {before.data.get('state')!r}); the test needs none"
         )
