@@ -1,4 +1,9 @@
-"""Every results.json a project test's run writes must follow ``schemas/results/results.json``.
+"""Fixtures every project test module may use, and one check on every run they make.
+
+``peer_port``: a listening socket on 127.0.0.2 (each module's ``PEER_HOST``) that plays a peer's
+RTSP port; the kernel completes handshakes, nothing answers.
+
+Every results.json a project test's run writes must follow ``schemas/results/results.json``.
 
 Runs are made in many test modules (``paircert run`` in a subprocess, pytest in-process, records
 written directly), always below pytest's temporary folder. After each test the files that appeared
@@ -8,6 +13,7 @@ file the schema refuses errors, naming the file and the schema's complaint.
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +21,8 @@ import pytest
 
 from paircert.report.compare import ResultsFileError, read_results
 from paircert.report.recorder import RESULTS_FILE
+
+PEER_HOST = "127.0.0.2"
 
 _checked: dict[Path, int] = {}
 
@@ -40,3 +48,14 @@ def _results_follow_their_schema(tmp_path_factory: pytest.TempPathFactory) -> It
             problems.append(str(exc))
     if problems:
         pytest.fail("a run wrote a results.json its schema refuses:\n" + "\n".join(problems), pytrace=False)
+
+
+@pytest.fixture(scope="module")
+def peer_port() -> Iterator[int]:
+    sock = socket.socket()
+    sock.bind((PEER_HOST, 0))
+    sock.listen(16)
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        sock.close()

