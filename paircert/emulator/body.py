@@ -1,9 +1,9 @@
-"""The emulator's side of the one body reader: pull the ASGI body stream through its limits.
+"""The emulator's side of the one body reader: its limits, and the ASGI body stream pulled through them.
 
-The checks themselves (length, media type, encoding, nesting) live in :mod:`paircert.vapix.body`,
-shared with the peers; this module only does the reading, in chunks, never holding more than the
-limit allows. A body without ``Content-Length`` is refused (411): the radar error table has a
-code for it, and the DCA side follows the same rule to keep one reader.
+The checks themselves (length, media type, encoding, nesting, lone surrogates) live in
+:mod:`paircert.vapix.body`, shared with the peers; this module decides the limits from the
+emulator's :class:`~.choices.Choices` and faults, and does the reading, in chunks, never holding
+more than the limit allows.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any
 from starlette.requests import ClientDisconnect, Request
 
 from ..vapix.body import (
-    BODY_LIMIT,
     BodyBuffer,
     BodyError,
     BodyLimits,
@@ -21,14 +20,35 @@ from ..vapix.body import (
     check_media_type,
     parse_json,
 )
+from .choices import Choices
+from .faults import FaultSet
 
-__all__ = ["BODY_LIMIT", "BodyError", "BodyLimits", "parse_json", "read_body", "read_json"]
+__all__ = [
+    "BodyError",
+    "BodyLimits",
+    "body_limits",
+    "parse_json",
+    "read_body",
+    "read_json",
+]
+
+_FAULT_BODY_LIMIT = 256  # the body-limit-256 fault
 
 
-async def read_body(request: Request, limit: int | BodyLimits = BODY_LIMIT) -> bytes:
+def body_limits(choices: Choices, faults: FaultSet, media_types: tuple[str, ...] | None = None) -> BodyLimits:
+    """What the camera pairing API and the radar CGI accept, by the device's choices and faults."""
+    return BodyLimits(
+        max_bytes=_FAULT_BODY_LIMIT if faults.active("body-limit-256") else choices.body_limit,
+        max_depth=choices.max_json_depth,
+        require_length=choices.length_required,
+        media_types=media_types,
+        lone_surrogates=choices.accepts_lone_surrogates,
+    )
+
+
+async def read_body(request: Request, limits: BodyLimits) -> bytes:
     """The body's bytes, or BodyError (411, 413) as soon as the declared or received size says so
     (400 when the client leaves half way)."""
-    limits = limit if isinstance(limit, BodyLimits) else BodyLimits(max_bytes=limit)
     check_declared_length(limits, request.headers.get("content-length"))
     buffer = BodyBuffer(limits)
     try:

@@ -18,7 +18,7 @@ from starlette.types import Receive, Scope, Send
 from ..schemas import catalogue
 from ..vapix.paths import CAMERA_API_ROOT as API_ROOT
 from .auth import has_role
-from .body import BodyError, BodyLimits, read_json
+from .body import BodyError, body_limits, read_json
 from .choices import Choices
 from .config import Role
 from .device import Device
@@ -46,7 +46,6 @@ SETTABLE = ("address", "username", "password", "description", "streamingprotocol
 SET_METHODS = ("PATCH", "PUT")  # PUT is how AXIS OS 11.10 and older SET a property.
 ADMIN_ONLY: tuple[Role, ...] = ("admin",)
 READ_ONLY = ("id", "status", "productmodel", "productname")
-FAULT_BODY_LIMIT = 256  # the body-limit-256 fault
 
 STREAMING_ERRORS = {code: catalogue("camera-pairing")[code].message for code in (106, 107, 108)}
 
@@ -83,9 +82,7 @@ def _resolve(rest: str) -> tuple[str, str | None, str | None]:
 async def _json_body(request: Request, choices: Choices, faults: FaultSet, unwrapped: str) -> dict[str, Any]:
     """The ``{"data": ...}`` body of an ADD or SET; the fault named ``unwrapped`` takes the bare value."""
     try:
-        max_bytes = FAULT_BODY_LIMIT if faults.active("body-limit-256") else choices.body_limit
-        limits = BodyLimits(max_bytes=max_bytes, require_length=choices.length_required, media_types=(JSON,))
-        body = await read_json(request, limits)
+        body = await read_json(request, body_limits(choices, faults, media_types=(JSON,)))
     except BodyError as exc:
         status = choices.unsupported_media_status if exc.status == 415 else exc.status
         raise ApiError.framework(status, exc.reason) from None

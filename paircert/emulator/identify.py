@@ -53,6 +53,8 @@ def _host_header(target: LinkTarget, port: int) -> str:
 
 async def identify(target: LinkTarget, ips: Sequence[IPAddress], ca_file: Path | None) -> PeerIdentity:
     """The peer's model and name; LinkFailure ``auth`` on 401/403, ``connect`` on anything else."""
+    if not (_sendable(target.username) and _sendable(target.password)):
+        raise LinkFailure("auth", "the credentials hold a lone UTF-16 surrogate, which no request can carry")
     scheme = "https" if target.tls else "http"
     failures: list[str] = []
     for ip in ips:
@@ -79,6 +81,16 @@ async def identify(target: LinkTarget, ips: Sequence[IPAddress], ca_file: Path |
             continue
         return _identity(response)
     raise LinkFailure("connect", "basicdeviceinfo.cgi: " + "; ".join(failures))
+
+
+def _sendable(credential: str) -> bool:
+    """Whether a credential has UTF-8 bytes: one stored with a lone surrogate (the alternate
+    choices accept it) has none, so the peer can only ever see a failed login."""
+    try:
+        credential.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _identity(response: httpx.Response) -> PeerIdentity:

@@ -13,9 +13,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from ..vapix.body import BodyLimits
 from ..vapix.cgi import CgiCall, CgiChoices, CgiError, JsonCgi, supported_versions
 from .auth import has_role
+from .body import body_limits
 from .config import RadarRevision, Role
 from .device import Device
 from .jsoncgi import serve_json_cgi
@@ -47,7 +47,6 @@ def _method_roles(readers: tuple[Role, ...], writers: tuple[Role, ...]) -> dict[
 
 
 _STRING_LIMIT = 64
-FAULT_BODY_LIMIT = 256  # the body-limit-256 fault
 # Faults that answer one state as another: fault name -> (the state, what getRadarConnection says).
 _STATE_FAULTS: dict[str, tuple[RadarState, RadarState]] = {
     "radar-unconfigured-as-not-active": ("not-configured", "not-active"),
@@ -96,10 +95,7 @@ class RadarApi:
             echo_unsupported_version=echo,
             echo_malformed_version=echo,
             discovery_checks_version=not self.choices.versions_ignore_api_version,
-            limits=BodyLimits(
-                max_bytes=FAULT_BODY_LIMIT if self.faults.active("body-limit-256") else self.choices.body_limit,
-                require_length=self.choices.length_required,
-            ),
+            limits=body_limits(self.choices, self.faults),
         )
         self.cgi = JsonCgi(versions, self.roles, choices)
         self.versions = self.cgi.versions
