@@ -77,11 +77,16 @@ def _size(count: int) -> str:
 
 
 class Deadline:
-    """The wall-clock end of one exchange (monotonic clock)."""
+    """The wall-clock end of one exchange (monotonic clock), and whether the device began to answer.
+
+    ``heard`` turns true with the first byte of an answer: from then on a broken exchange is the
+    device's answer, never a reason to send the request again (:mod:`paircert.clients.traffic`).
+    """
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self.at = time.monotonic() + seconds
+        self.heard = False
 
     def remaining(self) -> float:
         return self.at - time.monotonic()

@@ -10,10 +10,11 @@ import httpx
 
 from paircert.auth import HttpAuth
 from paircert.clients.guard import AnswerLimits
+from paircert.clients.traffic import Phase, Traffic
 from paircert.clients.transcript import Transcript
-from paircert.clients.transport import GuardedTransport, open_transport
+from paircert.clients.transport import FailureHook, GuardedTransport, open_transport
 
-__all__ = ["Credentials", "open_client", "user_agent"]
+__all__ = ["Credentials", "failure_recorder", "open_client", "user_agent"]
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,17 @@ def user_agent() -> str:
     return f"paircert/{version}"
 
 
+def failure_recorder(transcript: Transcript | None) -> FailureHook | None:
+    """The hook that writes each attempt that got no answer into ``transcript`` (httpx and requests)."""
+    if transcript is None:
+        return None
+
+    def record(request: httpx.Request, error: BaseException, attempt: int, phase: Phase, again: bool) -> None:
+        transcript.record_failure(request, error, attempt=attempt, phase=phase.value, retried=again)
+
+    return record
+
+
 def _tls(verify: bool | str) -> tuple[ssl.SSLContext | bool, tuple[str, ...]]:
     if isinstance(verify, str):
         return ssl.create_default_context(cafile=verify), ("--cacert", verify)
@@ -58,17 +70,27 @@ def open_client(
     transcript: Transcript | None = None,
     transport: httpx.BaseTransport | None = None,
     limits: AnswerLimits | None = None,
+    traffic: Traffic | None = None,
 ) -> httpx.Client:
     """One keep-alive client per identity: a new client per request manages ~19 requests/s.
 
     ``verify`` is True (system trust), False (``--insecure``) or the path of a CA file. Every
-    response, 401 challenges included, goes into ``transcript`` when one is given. Every answer
-    is held to ``limits``, by default ``timeout`` for the whole exchange (httpx alone would allow
-    ``timeout`` per read); ``transport`` (a mock, in tests) is wrapped the same way.
+    response, 401 challenges included, goes into ``transcript`` when one is given, and so does
+    every attempt that got no answer. Every answer is held to ``limits``, by default ``timeout``
+    for the whole exchange (httpx alone would allow ``timeout`` per read); ``transport`` (a mock,
+    in tests) is wrapped the same way. ``traffic`` (the run's: its rate, timeout and retries)
+    replaces ``timeout``; without it each request is sent once.
     """
     ssl_verify, curl_tls = _tls(verify)
+    if traffic is not None:
+        timeout = traffic.request_timeout
     limits = limits or AnswerLimits(deadline=timeout)
-    guarded = GuardedTransport(transport, limits) if transport is not None else open_transport(ssl_verify, limits)
+    on_failure = failure_recorder(transcript)
+    guarded = (
+        GuardedTransport(transport, limits, traffic, on_failure)
+        if transport is not None
+        else open_transport(ssl_verify, limits, traffic, on_failure)
+    )
     auth = HttpAuth(credentials.username, credentials.password) if credentials else None
     if transcript is not None and credentials is not None:
         transcript.add_secret(credentials.password)

@@ -10,16 +10,19 @@ same curl reproductions and coverage accounting as the httpx clients.
 
 Answers are held to the same :class:`~paircert.clients.guard.AnswerLimits` as the httpx clients'.
 urllib3 times each socket read on its own, so a watchdog shuts an exchange's socket down when its
-deadline passes, which ends a read blocked on a device that trickles.
+deadline passes, which ends a read blocked on a device that trickles. The run's
+:class:`~paircert.clients.traffic.Traffic` (rate, timeout, retries) applies here as in the httpx
+transport, by the same rules; the answer head is read through a reader that notes its first byte.
 """
 
 from __future__ import annotations
 
+import http.client
 import socket
 import threading
 from collections.abc import Generator, Mapping
 from contextvars import ContextVar
-from typing import Any
+from typing import IO, Any, cast
 from urllib.parse import urlsplit
 
 import httpx
@@ -31,9 +34,11 @@ import urllib3.connection
 import urllib3.response
 
 from paircert.auth import HttpAuth
-from paircert.clients.guard import AnswerLimits, Deadline, check_nesting, read_answer
-from paircert.clients.http import Credentials, user_agent
+from paircert.clients.guard import AnswerLimits, AnswerTooSlow, Deadline, check_nesting, read_answer
+from paircert.clients.http import Credentials, failure_recorder, user_agent
+from paircert.clients.traffic import Phase, Traffic
 from paircert.clients.transcript import Transcript
+from paircert.clients.transport import FailureHook, transient
 
 __all__ = ["RequestsAuth", "open_requests_session"]
 
@@ -72,6 +77,33 @@ class _Watchdog:
 _WATCHDOG: ContextVar[_Watchdog | None] = ContextVar("paircert_requests_watchdog", default=None)
 
 
+class _HeardReader:
+    """The answer's byte reader, noting the first byte in the exchange's deadline."""
+
+    def __init__(self, inner: IO[bytes], deadline: Deadline) -> None:
+        self._inner = inner
+        self._deadline = deadline
+
+    def readline(self, limit: int = -1) -> bytes:
+        line = self._inner.readline(limit)
+        if line:
+            self._deadline.heard = True
+        return line
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class _HeardResponse(http.client.HTTPResponse):
+    """http.client reads the status line and headers with ``readline``: the first byte is seen there."""
+
+    def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
+        super().__init__(sock, *args, **kwargs)
+        watchdog = _WATCHDOG.get()
+        if watchdog is not None:
+            self.fp = cast(Any, _HeardReader(self.fp, watchdog.deadline))
+
+
 class _Watched:
     """Arms the current exchange's watchdog on the socket before urllib3 waits for the answer."""
 
@@ -84,12 +116,16 @@ class _Watched:
 
 
 class _WatchedHTTPConnection(_Watched, urllib3.connection.HTTPConnection):
+    response_class = _HeardResponse
+
     def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]  # as urllib3's own
         self._watch()
         return super().getresponse()
 
 
 class _WatchedHTTPSConnection(_Watched, urllib3.connection.HTTPSConnection):
+    response_class = _HeardResponse
+
     def getresponse(self) -> urllib3.response.HTTPResponse:  # type: ignore[override]  # as urllib3's own
         self._watch()
         return super().getresponse()
@@ -103,11 +139,26 @@ class _WatchedHTTPSPool(urllib3.HTTPSConnectionPool):
     ConnectionCls = _WatchedHTTPSConnection
 
 
-class _GuardedAdapter(requests.adapters.HTTPAdapter):
-    """Reads every answer in full under :class:`AnswerLimits` before requests' hooks see it."""
+def _phase(error: BaseException, heard: bool) -> Phase:
+    """How far a requests exchange got: urllib3 names a failed connection attempt by its reason."""
+    if heard:
+        return Phase.ANSWERED
+    reason = (
+        error.args[0].reason if error.args and isinstance(error.args[0], urllib3.exceptions.MaxRetryError) else None
+    )
+    if isinstance(error, requests.ConnectTimeout) or isinstance(reason, urllib3.exceptions.ConnectTimeoutError):
+        return Phase.UNSENT  # urllib3's NewConnectionError (refused, unreachable, no name) is one too
+    return Phase.SENT
 
-    def __init__(self, limits: AnswerLimits) -> None:
+
+class _GuardedAdapter(requests.adapters.HTTPAdapter):
+    """Reads every answer in full under :class:`AnswerLimits` before requests' hooks see it, and
+    sends each request at the run's pace, trying again as :class:`Traffic` allows."""
+
+    def __init__(self, limits: AnswerLimits, traffic: Traffic, on_failure: FailureHook | None) -> None:
         self.limits = limits
+        self.traffic = traffic
+        self.on_failure = on_failure
         super().__init__()
 
     def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
@@ -123,8 +174,35 @@ class _GuardedAdapter(requests.adapters.HTTPAdapter):
         cert: Any = None,
         proxies: Mapping[str, str] | None = None,
     ) -> requests.Response:
+        traffic = self.traffic
+        attempt = 0
+        while True:
+            attempt += 1
+            traffic.pace()
+            deadline = Deadline(self.limits.deadline)
+            try:
+                return self._exchange(request, deadline, timeout, verify, cert, proxies)
+            except (requests.ConnectionError, requests.Timeout, AnswerTooSlow) as exc:
+                phase = _phase(exc, deadline.heard)
+                again = transient(exc) and traffic.may_retry(
+                    attempt, phase, str(request.method), str(request.url), request.body
+                )
+                if self.on_failure is not None:
+                    self.on_failure(_as_httpx_request(request), exc, attempt, phase, again)
+                if not again:
+                    raise
+            traffic.back_off(attempt)
+
+    def _exchange(
+        self,
+        request: requests.PreparedRequest,
+        deadline: Deadline,
+        timeout: Any,
+        verify: bool | str,
+        cert: Any,
+        proxies: Mapping[str, str] | None,
+    ) -> requests.Response:
         limits = self.limits
-        deadline = Deadline(limits.deadline)
         what = f"{request.method} {urlsplit(str(request.url)).path}"
         watchdog = _Watchdog(deadline)
         token = _WATCHDOG.set(watchdog)
@@ -230,14 +308,18 @@ def open_requests_session(
     verify: bool | str = True,
     transcript: Transcript | None = None,
     limits: AnswerLimits | None = None,
+    traffic: Traffic | None = None,
 ) -> requests.Session:
     """A keep-alive session (one per identity) with :class:`RequestsAuth` when credentials are given.
 
     ``verify`` is True (system trust), False (``--insecure``) or a CA file path, as for httpx.
-    Every answer is held to ``limits`` (by default :class:`AnswerLimits`' own).
+    Every answer is held to ``limits`` (by default the ``traffic``'s request timeout, else
+    :class:`AnswerLimits`' own); without ``traffic`` each request is sent once, unpaced.
     """
     session = requests.Session()
-    adapter = _GuardedAdapter(limits or AnswerLimits())
+    limits = limits or (traffic.limits() if traffic is not None else AnswerLimits())
+    traffic = traffic or Traffic(request_timeout=limits.deadline, retries=0)
+    adapter = _GuardedAdapter(limits, traffic, failure_recorder(transcript))
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.trust_env = False

@@ -24,7 +24,7 @@ import httpx
 from paircert.vapix.passwords import REDACTED, Redactor, redact_url, replace_passwords
 from paircert.vapix.passwords import password_values as _password_values
 
-__all__ = ["REDACTED", "Exchange", "Transcript", "redact_json", "redact_text"]
+__all__ = ["REDACTED", "Exchange", "FailedAttempt", "Transcript", "redact_json", "redact_text"]
 
 EXCHANGE_KEY = "paircert.exchange"
 _STARTED_KEY = "paircert.started"
@@ -108,14 +108,56 @@ class Exchange:
         return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class FailedAttempt:
+    """One try of a request that ended in a transport error (no HTTP answer), already redacted."""
+
+    method: str
+    url: str
+    request_body: str
+    attempt: int
+    phase: str
+    error: str
+    retried: bool
+
+    def render(self) -> str:
+        then = "tried again" if self.retried else "not tried again"
+        return f"{self.method} {self.url}\n! attempt {self.attempt} failed {self.phase}: {self.error} ({then})"
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "request": f"{self.method} {self.url}",
+            "attempt": self.attempt,
+            "phase": self.phase,
+            "error": self.error,
+            "retried": self.retried,
+        }
+
+
+Watcher = Callable[[str, str, bytes], None]
+"""Told ``(method, redacted url, request body as sent)`` of every request recorded, answered or not:
+the body whole, so a watcher that classifies requests never meets a truncated one. A watcher keeps
+no body; whatever it reports passes :meth:`Transcript.scrub` first."""
+
+
 @dataclass
 class Transcript:
-    """The exchanges of one test (the plugin clears it between tests), bounded in size."""
+    """The exchanges of one test (the plugin clears it between tests), bounded in size.
+
+    ``attempts`` holds the tries that ended without an answer (a connection refused or reset, a
+    timeout); ``watch`` callbacks see every request, across tests.
+    """
 
     limit: int = 200
     exchanges: list[Exchange] = field(default_factory=list)
     dropped: int = 0
+    attempts: list[FailedAttempt] = field(default_factory=list)
     _redactor: Redactor = field(default_factory=Redactor, repr=False)
+    _watchers: list[Watcher] = field(default_factory=list, repr=False)
+
+    def watch(self, watcher: Watcher) -> None:
+        """Tell ``watcher`` about every request recorded from now on (not cleared between tests)."""
+        self._watchers.append(watcher)
 
     def add_secret(self, secret: str) -> None:
         """Remove this value from every exchange recorded from now on (and from :meth:`scrub`)."""
@@ -144,6 +186,7 @@ class Transcript:
 
     def clear(self) -> None:
         self.exchanges.clear()
+        self.attempts.clear()
         self.dropped = 0
 
     def record(self, response: httpx.Response, *, curl_tls: tuple[str, ...] = ()) -> Exchange:
@@ -181,7 +224,34 @@ class Transcript:
             del self.exchanges[0]
             self.dropped += 1
         response.extensions[EXCHANGE_KEY] = exchange
+        self._tell(exchange.method, exchange.url, request_raw)
         return exchange
+
+    def record_failure(
+        self, request: httpx.Request, error: BaseException, *, attempt: int, phase: str, retried: bool
+    ) -> FailedAttempt:
+        """Redact and store one try that got no answer; the error text is scrubbed of secrets."""
+        try:
+            request_raw = request.content
+        except httpx.RequestNotRead:
+            request_raw = b"<streamed body>"
+        failed = FailedAttempt(
+            method=request.method,
+            url=self.scrub(redact_url(str(request.url))),
+            request_body=self._body(request_raw),
+            attempt=attempt,
+            phase=phase,
+            error=self.scrub(f"{type(error).__name__}: {error}".splitlines()[0]),
+            retried=retried,
+        )
+        if len(self.attempts) < self.limit:
+            self.attempts.append(failed)
+        self._tell(failed.method, failed.url, request_raw)
+        return failed
+
+    def _tell(self, method: str, url: str, body: bytes) -> None:
+        for watcher in self._watchers:
+            watcher(method, url, body)
 
     def _headers(self, headers: httpx.Headers) -> httpx.Headers:
         items = []
@@ -206,4 +276,5 @@ class Transcript:
     def render(self) -> str:
         head = [f"({self.dropped} earlier exchanges omitted)"] if self.dropped else []
         blocks = [f"--- exchange {i} ---\n{x.render()}" for i, x in enumerate(self.exchanges, 1)]
+        blocks += [f"--- failed attempt {i} ---\n{a.render()}" for i, a in enumerate(self.attempts, 1)]
         return "\n\n".join(head + blocks) if blocks else "(no HTTP exchanges)"

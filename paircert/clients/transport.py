@@ -5,21 +5,39 @@ deadline for the whole exchange, decodes any content encoding under the same byt
 refuses JSON nested too deep, all before httpx's event hooks (the transcript) or any parser see
 the body. The deadline reaches the socket through an httpcore network backend that shortens
 every read and write to the time left, so a device that trickles its *headers* is cut off too.
+
+It is also where the run's :class:`~paircert.clients.traffic.Traffic` applies: each attempt waits
+for the run's send slot (``--max-rps``), and a transport error is tried again only as that module
+allows, every failed attempt reported to ``on_failure`` (the transcript) first. The network
+backend notes the first answer byte, which is what tells "the device never answered" from "the
+device's answer broke off".
 """
 
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from typing import Any
 
 import httpcore
 import httpx
 
-from paircert.clients.guard import AnswerLimits, AnswerTooLarge, AnswerTooSlow, Deadline, check_nesting, read_answer
+from paircert.clients.guard import (
+    AnswerLimits,
+    AnswerTooLarge,
+    AnswerTooSlow,
+    Deadline,
+    DeviceAnswerError,
+    check_nesting,
+    read_answer,
+)
+from paircert.clients.traffic import Phase, Traffic
 
-__all__ = ["GuardedTransport", "open_transport"]
+__all__ = ["FailureHook", "GuardedTransport", "open_transport", "phase_of", "transient"]
+
+FailureHook = Callable[[httpx.Request, BaseException, int, Phase, bool], None]
+"""Told ``(request, error, attempt, phase, tried again)`` of every attempt that got no answer."""
 
 _CHUNK = 64 * 1024
 _DEADLINE: ContextVar[Deadline | None] = ContextVar("paircert_answer_deadline", default=None)
@@ -41,7 +59,11 @@ class _DeadlineStream(httpcore.NetworkStream):
         self._inner = inner
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _bounded(timeout))
+        data = self._inner.read(max_bytes, _bounded(timeout))
+        deadline = _DEADLINE.get()
+        if data and deadline is not None:
+            deadline.heard = True
+        return data
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         self._inner.write(buffer, _bounded(timeout))
@@ -106,16 +128,77 @@ def _decoded(response: httpx.Response, body: bytes, limits: AnswerLimits, deadli
         raise limits.too_large(what, " once decoded") from None
 
 
-class GuardedTransport(httpx.BaseTransport):
-    """Wraps ``inner`` (any httpx transport) so every answer is complete, bounded and safe to parse."""
+def transient(error: BaseException) -> bool:
+    """Whether an error may go away on its own: not a bad URL, not a refused certificate, not an
+    answer over a limit (each of those fails the same way every time)."""
+    if isinstance(error, (httpx.UnsupportedProtocol, httpx.ProxyError, DeviceAnswerError)) and not isinstance(
+        error, AnswerTooSlow
+    ):
+        return False
+    cause: BaseException | None = error
+    while cause is not None:
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            return False
+        cause = cause.__cause__ or cause.__context__
+    return True
 
-    def __init__(self, inner: httpx.BaseTransport, limits: AnswerLimits) -> None:
+
+def phase_of(error: BaseException, heard: bool) -> Phase:
+    """How far an httpx exchange got: connect errors come before anything was sent."""
+    if heard:
+        return Phase.ANSWERED
+    if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):
+        return Phase.UNSENT
+    return Phase.SENT
+
+
+def _content(request: httpx.Request) -> bytes | None:
+    try:
+        return request.content
+    except httpx.RequestNotRead:
+        return None  # a streamed body: unknown, so treated as changing state
+
+
+class GuardedTransport(httpx.BaseTransport):
+    """Wraps ``inner`` (any httpx transport) so every answer is complete, bounded and safe to parse.
+
+    Without ``traffic`` a request is sent once, unpaced, and held to ``limits``.
+    """
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        limits: AnswerLimits,
+        traffic: Traffic | None = None,
+        on_failure: FailureHook | None = None,
+    ) -> None:
         self.inner = inner
         self.limits = limits
+        self.traffic = traffic or Traffic(request_timeout=limits.deadline, retries=0)
+        self.on_failure = on_failure
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        traffic = self.traffic
+        attempt = 0
+        while True:
+            attempt += 1
+            traffic.pace()
+            deadline = Deadline(self.limits.deadline)
+            try:
+                return self._exchange(request, deadline)
+            except httpx.TransportError as exc:
+                phase = phase_of(exc, deadline.heard)
+                again = transient(exc) and traffic.may_retry(
+                    attempt, phase, request.method, str(request.url), _content(request)
+                )
+                if self.on_failure is not None:
+                    self.on_failure(request, exc, attempt, phase, again)
+                if not again:
+                    raise
+            traffic.back_off(attempt)
+
+    def _exchange(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
         limits = self.limits
-        deadline = Deadline(limits.deadline)
         what = _what(request)
         token = _DEADLINE.set(deadline)
         try:
@@ -131,7 +214,7 @@ class GuardedTransport(httpx.BaseTransport):
             finally:
                 response.close()
         except httpx.TimeoutException as exc:
-            if deadline.passed and not isinstance(exc, AnswerTooSlow):
+            if deadline.passed and not isinstance(exc, (AnswerTooSlow, httpx.ConnectTimeout, httpx.PoolTimeout)):
                 raise deadline.error(what) from None
             raise
         finally:
@@ -149,7 +232,12 @@ class GuardedTransport(httpx.BaseTransport):
         self.inner.close()
 
 
-def open_transport(verify: ssl.SSLContext | bool, limits: AnswerLimits) -> GuardedTransport:
+def open_transport(
+    verify: ssl.SSLContext | bool,
+    limits: AnswerLimits,
+    traffic: Traffic | None = None,
+    on_failure: FailureHook | None = None,
+) -> GuardedTransport:
     """httpx's own HTTP transport, its sockets bound by the exchange deadline, behind the guard.
 
     httpx takes no network backend as an argument, so the one it made is wrapped in place; a
@@ -160,4 +248,4 @@ def open_transport(verify: ssl.SSLContext | bool, limits: AnswerLimits) -> Guard
     if not isinstance(pool, httpcore.ConnectionPool) or not hasattr(pool, "_network_backend"):
         raise TypeError(f"cannot bound the sockets of httpx's {type(pool).__name__}")
     pool._network_backend = _DeadlineBackend(pool._network_backend)
-    return GuardedTransport(inner, limits)
+    return GuardedTransport(inner, limits, traffic, on_failure)
