@@ -22,7 +22,8 @@ from paircert.clients.camera_pairing import CameraPairingClient
 from paircert.clients.radar import RadarClient
 from paircert.plugin.fixtures import read_collection
 from paircert.plugin.session import SessionState
-from paircert.plugin.verdicts import device_broke, step_success
+from paircert.plugin.target import NO_RESTART, RestartFailed, RestartUnavailable
+from paircert.plugin.verdicts import blocked, device_broke, step_success
 from paircert.report.records import PATH_PREFIX
 
 # DCA framework page: 201; camera pairing example: 200.
@@ -168,3 +169,24 @@ def same_address() -> Callable[[Any, Any], bool]:
     canonical text (RFC 5952 IPv6, a name in lower case): the documents say only that GET answers
     the value set, and these texts name the same address."""
     return _same_address
+
+
+@pytest.fixture
+def restart_device(paircert_state: SessionState, target: Any) -> Callable[[], None]:
+    """``restart_device()``: restart the device and return once it answers again.
+
+    Blocked at setup when the run has no way to restart the target (the embedded emulator restarts
+    itself; a device needs ``--restart-command``), so no state is changed for nothing; blocked
+    when a restart was asked for and did not complete, because nothing was then read back.
+    """
+    if not paircert_state.target.can_restart:
+        blocked(NO_RESTART)
+
+    def restart() -> None:
+        __tracebackhide__ = True
+        try:
+            paircert_state.target.restart()
+        except (RestartFailed, RestartUnavailable) as exc:
+            blocked(str(exc))
+
+    return restart

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from ..threadhost import ThreadHost
 from .config import EmulatorConfig
@@ -31,6 +33,16 @@ class EmbeddedEmulator(ThreadHost):
 
     def __repr__(self) -> str:
         return f"EmbeddedEmulator(http_url={self.http_url!r}, https_url={self.https_url!r})"
+
+    def restart(self) -> None:
+        """Stop and start again as a device reboots: the state directory and every port stay, so the
+        addresses a client holds still reach it and it knows what its state file kept, nothing more."""
+        ports = [urlsplit(url).port or 0 for url in (self.http_url, self.https_url, self.rtsp_url, self.rtsps_url)]
+        self.stop()
+        self.config = replace(
+            self.config, http_port=ports[0], https_port=ports[1], rtsp_port=ports[2], rtsps_port=ports[3]
+        )
+        self.start()
 
     async def serve(self, ready: Callable[[], None], stop: asyncio.Event) -> None:
         def on_rtsp(rtsp_url: str, rtsps_url: str) -> None:

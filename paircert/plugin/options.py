@@ -13,16 +13,17 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, get_args
 from urllib.parse import urlsplit
 
 import pytest
 
 from paircert.auth import digest_algorithms
+from paircert.bench.report import KINDS, Kind
 from paircert.clients.http import Credentials
 from paircert.declaration.claims import Claims, ClaimsError, load_claims
 from paircert.emulator.choices import CHOICE_NAMES, ChoiceName
-from paircert.emulator.config import FaultSet
+from paircert.emulator.config import FaultSet, RadarRevision
 from paircert.report.compare import ResultsFileError, read_results
 from paircert.report.records import new_run_id
 
@@ -57,6 +58,11 @@ DEFAULT_SEED = 20261122
 PASSWORD_ENV = "PAIRCERT_PASSWORD"
 OPERATOR_ENV = "PAIRCERT_OPERATOR"
 VIEWER_ENV = "PAIRCERT_VIEWER"
+RESTART_COMMAND_ENV = "PAIRCERT_RESTART_COMMAND"
+"""The restart command may hold a secret (an ssh or power-switch login): ``paircert run`` passes it through here."""
+DEFAULT_RESTART_TIMEOUT = 300.0
+"""Seconds for the restart command, then again for the device to answer: an Axis device reboots in one to three minutes."""
+RADAR_REVISIONS: tuple[RadarRevision, ...] = get_args(RadarRevision)
 STANDARD_PEER_PORTS = (554, 322, 80, 443)
 """Where a device dials a paired address (no port in the address): RTSP, RTSPS, HTTP, HTTPS."""
 DEFAULT_DIGEST_ALGORITHMS = "MD5"
@@ -233,11 +239,49 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
         repeat=True,
     ),
     RunOption(
+        "--emulator-radar-revision",
+        "paircert_emulator_radar_revision",
+        "without --target: the radar document revision the embedded emulator follows (2025-08: tls and "
+        "tls-verify; 2026-01: tls-certificate-cn; default 2025-08)",
+        choices=RADAR_REVISIONS,
+    ),
+    RunOption(
+        "--restart-command",
+        "paircert_restart_command",
+        f"with --target: a shell command that restarts the device (or {RESTART_COMMAND_ENV}); the persistence "
+        "tests run it, then wait for the device to answer again; without it they are blocked (the embedded "
+        "emulator is restarted by the suite itself)",
+        metavar="CMD",
+        env=RESTART_COMMAND_ENV,
+    ),
+    RunOption(
+        "--restart-timeout",
+        "paircert_restart_timeout",
+        "seconds the restart command may take, and again the device to answer after it "
+        f"(default {DEFAULT_RESTART_TIMEOUT:.0f})",
+        metavar="S",
+        type=float,
+    ),
+    RunOption(
         "--baseline",
         "paircert_baseline",
         "compare this run with an earlier run's results.json at the end (as 'paircert compare' does, "
         "written to comparison.json); a regression makes the run's exit code 1",
         metavar="FILE",
+    ),
+    RunOption(
+        "--bench",
+        "paircert_bench",
+        f"after the suites, run these benchmarks against the same target ({', '.join(KINDS)}, comma-separated, "
+        "or all); their results and plots go into the run folder and the report (README: Benchmarks)",
+        metavar="NAME[,NAME]",
+    ),
+    RunOption(
+        "--bench-duration",
+        "paircert_bench_duration",
+        "with --bench: each benchmark's time budget in seconds (default: each its own, a minute or less)",
+        metavar="S",
+        type=float,
     ),
     RunOption(
         "--verdict-summary",
@@ -323,9 +367,16 @@ class RunConfig:
     """Without ``--digest-algorithms`` the embedded emulator offers what its choices offer."""
     emulator_choices: ChoiceName = "reference"
     emulator_faults: FaultSet = FaultSet()
+    emulator_radar_revision: RadarRevision = "2025-08"
+    restart_command: str | None = field(default=None, repr=False)
+    """With ``--target``: the user's shell command that restarts the device (never shown in any artifact)."""
+    restart_timeout: float = DEFAULT_RESTART_TIMEOUT
     verdict_summary: bool = False
     baseline: Path | None = None
     """An earlier run's results.json, already checked against its schema."""
+    benchmarks: tuple[Kind, ...] = ()
+    """What ``--bench`` asked for, run after the suites (:mod:`paircert.plugin.benchmarking`)."""
+    bench_duration: float | None = None
     peers: PeerOptions = field(default_factory=PeerOptions)
     claims: Claims | None = None
     claims_file: Path | None = None
@@ -350,6 +401,52 @@ def _emulator_faults(names: list[str] | None, target: str | None) -> FaultSet:
         return FaultSet.of(names)
     except ValueError as exc:
         raise RunConfigError(f"--emulator-fault: {exc}") from None
+
+
+def _radar_revision(value: str | None, target: str | None) -> RadarRevision:
+    if value is None:
+        return "2025-08"
+    if target is not None:
+        raise RunConfigError("--emulator-radar-revision: it tells the embedded emulator; drop --target")
+    return _choice({revision: revision for revision in RADAR_REVISIONS}, value, "--emulator-radar-revision")
+
+
+def _restart_command(value: str | None, target: str | None) -> str | None:
+    if value is None:
+        return None
+    if target is None:
+        raise RunConfigError("--restart-command: the suite restarts the embedded emulator itself; use it with --target")
+    if not value.strip():
+        raise RunConfigError("--restart-command: the command is empty")
+    return value
+
+
+def _restart_timeout(value: float | None) -> float:
+    if value is None:
+        return DEFAULT_RESTART_TIMEOUT
+    if not value > 0:
+        raise RunConfigError(f"--restart-timeout: expected a positive number of seconds, got {value}")
+    return float(value)
+
+
+def _benchmarks(
+    value: str | None, duration: float | None, profile: Profile, report_dir: str | None
+) -> tuple[Kind, ...]:
+    if value is None:
+        if duration is not None:
+            raise RunConfigError("--bench-duration: it is the budget of each benchmark --bench names; add --bench")
+        return ()
+    if duration is not None and not duration > 0:
+        raise RunConfigError(f"--bench-duration: expected a positive number of seconds, got {duration}")
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in (*KINDS, "all")]
+    if unknown or not names:
+        raise RunConfigError(f"--bench: expected {', '.join(KINDS)} or all (comma-separated), got {value!r}")
+    if profile == "read-only":
+        raise RunConfigError("--bench: the benchmarks pair and configure the device; not with --profile read-only")
+    if not report_dir:
+        raise RunConfigError("--bench: benchmarks write into the run folder; give --report-dir (paircert run does)")
+    return KINDS if "all" in names else tuple(kind for kind in KINDS if kind in names)
 
 
 def _baseline(value: str | None) -> Path | None:
@@ -489,8 +586,13 @@ def read_run_config(values: Mapping[str, Any], environ: Mapping[str, str]) -> Ru
             "--emulator-choices",
         ),
         emulator_faults=_emulator_faults(given["paircert_emulator_faults"], target),
+        emulator_radar_revision=_radar_revision(given["paircert_emulator_radar_revision"], target),
+        restart_command=_restart_command(given["paircert_restart_command"], target),
+        restart_timeout=_restart_timeout(given["paircert_restart_timeout"]),
         verdict_summary=bool(given["paircert_verdict_summary"]),
         baseline=_baseline(given["paircert_baseline"]),
+        benchmarks=_benchmarks(given["paircert_bench"], given["paircert_bench_duration"], profile, report_dir),
+        bench_duration=given["paircert_bench_duration"],
         peers=_peers(given),
         claims=claims,
         claims_file=claims_file,

@@ -22,15 +22,17 @@ from paircert.clients.http import Credentials
 from paircert.clients.preflight import AuthProblem, PreflightError, preflight
 from paircert.plugin.options import STANDARD_PEER_PORTS, RunConfig
 from paircert.plugin.peering import PeerHosting
+from paircert.plugin.restarting import RestartFailed, RestartUnavailable, restart_by_command
 
 if TYPE_CHECKING:
     from paircert.emulator.embedded import EmbeddedEmulator
 
-__all__ = ["PreflightError", "Role", "Target", "TargetConfig"]
+__all__ = ["NO_RESTART", "PreflightError", "RestartFailed", "RestartUnavailable", "Role", "Target", "TargetConfig"]
 
 Role = Literal["admin", "operator", "viewer"]
 
 DEVICE_RTSP_PORT = 554
+NO_RESTART = "give --restart-command to check persistence (a shell command that restarts the device)"
 
 
 @dataclass(frozen=True)
@@ -148,6 +150,7 @@ class Target:
             digest_algorithms=run.digest_algorithms if run.digest_algorithms_given else choices.digest_algorithms,
             choices=choices,
             faults=run.emulator_faults,
+            radar_revision=run.emulator_radar_revision,
             peer_rtsp_port=rtsp,
             peer_rtsps_port=rtsps,
             peer_http_port=http,
@@ -174,6 +177,36 @@ class Target:
             rtsp_base=emulator.rtsp_url,
             basic_url=emulator.https_url,
         )
+
+    @property
+    def can_restart(self) -> bool:
+        """Whether :meth:`restart` has a way to restart this target."""
+        return self._emulator is not None or self._run.restart_command is not None
+
+    def restart(self) -> None:
+        """Restart the target and return once it answers again (bounded); the embedded emulator keeps
+        its state directory and ports. :class:`RestartUnavailable` without a way to restart it,
+        :class:`RestartFailed` when the restart did not complete."""
+        config = self.start()
+        if self._emulator is not None:
+            try:
+                self._emulator.restart()
+            except Exception as exc:  # one line for the blocked verdict, not a traceback
+                raise RestartFailed(f"the embedded emulator did not start again: {exc}") from None
+            return
+        command = self._run.restart_command
+        if command is None:
+            raise RestartUnavailable(NO_RESTART)
+
+        def answers() -> str | None:
+            try:
+                contact = preflight(config.base_url, config.admin, verify=config.verify, timeout=config.timeout)
+            except PreflightError as exc:
+                return str(exc)
+            self.device = contact.device
+            return None
+
+        restart_by_command(command, self._run.restart_timeout, answers)
 
     def close(self) -> None:
         if self._emulator is not None:
