@@ -92,7 +92,11 @@ class ApiResult:
 
     def plots(self, folder: Path) -> list[Path]:
         series = {op.name: list(op.latencies_ms) for op in self.operations}
-        return [plots.latency_cdf(series, folder / "api-latency-cdf.svg", title="Request latency per operation")]
+        return [
+            plots.latency_cdf(
+                series, folder / "api-latency-cdf.svg", title="Request latency per operation", counted="requests"
+            )
+        ]
 
 
 def _load(

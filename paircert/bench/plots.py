@@ -43,15 +43,15 @@ def _save(figure: Figure, path: Path) -> Path:
     return path
 
 
-def latency_cdf(series: Mapping[str, Sequence[float]], path: Path, *, title: str) -> Path:
-    """Share of frames at or under each latency, one line per path."""
+def latency_cdf(series: Mapping[str, Sequence[float]], path: Path, *, title: str, counted: str = "frames") -> Path:
+    """Share of ``counted`` (frames, requests) at or under each latency, one line per series."""
     figure, axes = _figure()
     for name, values in series.items():
         if values:
             ordered = sorted(values)
             shares = [(i + 1) / len(ordered) for i in range(len(ordered))]
             axes.step(ordered, shares, where="post", label=f"{name} (n={len(ordered)})")
-    axes.set(xlabel="latency (ms)", ylabel="share of frames", title=title, ylim=(0, 1.01))
+    axes.set(xlabel="latency (ms)", ylabel=f"share of {counted}", title=title, ylim=(0, 1.01))
     axes.grid(alpha=0.3)
     axes.legend()
     return _save(figure, path)

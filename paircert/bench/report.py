@@ -12,16 +12,18 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from paircert import schemas
 
-__all__ = ["SCHEMA", "BenchResult", "Target", "document", "write"]
+__all__ = ["KINDS", "SCHEMA", "BenchResult", "Kind", "Target", "document", "write"]
 
 SCHEMA = "bench/result"
 VERSION = 1
 Kind = Literal["latency", "radar", "api", "generated"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+"""Every benchmark's name, in the order ``--bench all`` runs them."""
 
 
 @dataclass(frozen=True)

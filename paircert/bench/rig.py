@@ -4,13 +4,14 @@ The run's options are read by the plugin's one reader (:func:`paircert.plugin.op
 the target is brought up by the plugin's :class:`~paircert.plugin.target.Target` (with the same
 emulator choices, faults and preflight) and the peers are hosted by its
 :class:`~paircert.plugin.peering.PeerHosting`, so a benchmark reaches a device exactly as
-``paircert run`` does.
+``paircert run`` does. A run that includes benchmarks lends the rig its own peers and target
+(``Rig(run, lent=...)``), which the rig uses but leaves running for the run to stop.
 """
 
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import Self
 
 import httpx
 
@@ -24,9 +25,6 @@ from paircert.plugin.peering import HostedPeer, PeerHosting, PeerKind
 from paircert.plugin.target import Target
 from paircert.vapix.paths import MEDIA_PATH, RADAR_METADATA_PATH
 
-if TYPE_CHECKING:
-    pass
-
 __all__ = ["Rig"]
 
 CAMERA_RESTREAM_QUERY = "?camera=2"  # how an Axis device names its second (paired) video source
@@ -35,10 +33,15 @@ CAMERA_RESTREAM_QUERY = "?camera=2"  # how an Axis device names its second (pair
 class Rig:
     """The target and the peers for one benchmark; ``with Rig(run) as rig`` starts and stops both."""
 
-    def __init__(self, run: RunConfig) -> None:
+    def __init__(self, run: RunConfig, lent: tuple[PeerHosting, Target] | None = None) -> None:
+        """``lent``: a run's own peers and target, started here if the run has not yet, never stopped here."""
         self.run = run
-        self.peers = PeerHosting(run)
-        self.target = Target(run, self.peers, keep_secret=lambda secret: None)
+        if lent is None:
+            self.peers = PeerHosting(run)
+            self.target = Target(run, self.peers, keep_secret=lambda secret: None)
+        else:
+            self.peers, self.target = lent
+        self._owns_hosts = lent is None
         self.base_url = ""
         self.admin: Credentials | None = None
         self.verify: bool | str = run.verify
@@ -67,8 +70,9 @@ class Rig:
         for client in self._clients:
             client.close()
         self._clients = []
-        self.target.close()
-        self.peers.close()
+        if self._owns_hosts:
+            self.target.close()
+            self.peers.close()
 
     # --- access -----------------------------------------------------------------------------
 

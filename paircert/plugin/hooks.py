@@ -11,6 +11,7 @@ import pytest
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from paircert.plugin.baseline import BASELINE_PLUGIN, BaselineCheck
+from paircert.plugin.benchmarking import register_benchmarking
 from paircert.plugin.context import CURRENT, CurrentTest
 from paircert.plugin.declaring import register_declaring
 from paircert.plugin.first_contact import record_auth_problem
@@ -65,6 +66,8 @@ def pytest_configure(config: pytest.Config) -> None:
         )
         config.pluginmanager.register(check, BASELINE_PLUGIN)
     register_declaring(config, state)
+    if isinstance(recorder, ReportRecorder):
+        register_benchmarking(config, state, recorder)
     if html:  # paircert writes its own page at --html's path; pytest-html, seeing none, stays idle
         config.option.htmlpath = None
 
@@ -125,8 +128,11 @@ def pytest_runtestloop(session: pytest.Session) -> None:
     ):
         return
     # Peers come up before the embedded emulator, which is told their ports and trusts their CA.
-    wants_peers = any(name in getattr(item, "fixturenames", ()) for item in session.items for name in PEER_FIXTURES)
-    target = session.config.stash[STATE_KEY].target
+    state = session.config.stash[STATE_KEY]
+    wants_peers = bool(state.run.benchmarks) or any(
+        name in getattr(item, "fixturenames", ()) for item in session.items for name in PEER_FIXTURES
+    )
+    target = state.target
     try:
         target.start(wants_peers=wants_peers)
     except PreflightError as exc:

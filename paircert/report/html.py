@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from paircert.ledger import load_ledger
+from paircert.report.benchmarks import PLOT_BYTES
 from paircert.report.page import Evidence, Page, build_page
 from paircert.report.records import RunRecord
 
@@ -59,12 +60,28 @@ def _environment(run: RunRecord) -> list[tuple[str, str]]:
     ]
 
 
+def _plots(run: RunRecord, run_dir: Path) -> dict[str, bytes]:
+    """The benchmarks' plot files that exist inside the run folder, by their path there (a file
+    larger than the page embeds is read only far enough for the page to say so)."""
+    found = {}
+    root = run_dir.resolve()
+    for path in (plot for benchmark in run.benchmarks for plot in benchmark.plots):
+        file = (root / path).resolve()
+        if file.is_relative_to(root) and file.is_file():
+            with file.open("rb") as stream:
+                found[path] = stream.read(PLOT_BYTES + 1)
+    return found
+
+
 def render(page: Page) -> str:
     return _jinja().get_template("report.html.j2").render(page=page, run=page.run)
 
 
-def write_report(path: Path, run: RunRecord, evidence: Mapping[str, Evidence]) -> None:
-    page = build_page(run, evidence, load_ledger(), _environment(run))
+def write_report(path: Path, run: RunRecord, evidence: Mapping[str, Evidence], run_dir: Path | None = None) -> None:
+    """Write the page of ``run`` at ``path``; the benchmarks' plots are read from ``run_dir``
+    (default: the page's folder), where results.json names them."""
+    plots = _plots(run, run_dir if run_dir is not None else path.parent)
+    page = build_page(run, evidence, load_ledger(), _environment(run), plots)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(page), encoding="utf-8")
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from paircert.ledger import Requirement
+from paircert.report.benchmarks import BenchmarkView, benchmark_views
 from paircert.report.records import (
     BLOCKED_PREFIX,
     NOT_APPLICABLE_PREFIX,
@@ -90,6 +91,7 @@ class Page:
     observed: list[tuple[str, str, str]] = field(default_factory=list)
     unexercised: list[tuple[str, str, str]] = field(default_factory=list)
     environment: list[tuple[str, str]] = field(default_factory=list)
+    benchmarks: list[BenchmarkView] = field(default_factory=list)
 
 
 def _clip(text: str, length: int) -> str:
@@ -219,8 +221,10 @@ def build_page(
     evidence: Mapping[str, Evidence],
     ledger: Mapping[str, Requirement],
     environment: list[tuple[str, str]],
+    plots: Mapping[str, bytes] | None = None,
 ) -> Page:
-    """The page of one run; ``evidence`` holds what failed and blocked tests left, by node id."""
+    """The page of one run; ``evidence`` holds what failed and blocked tests left, by node id, and
+    ``plots`` the benchmarks' plot files by their path in the run folder."""
     overall = run.overall()
     counts = run.counts()
     bars = _bars(run, ledger)
@@ -247,4 +251,5 @@ def build_page(
         ],
         unexercised=_unexercised(run),
         environment=environment,
+        benchmarks=benchmark_views(run.benchmarks, plots or {}),
     )

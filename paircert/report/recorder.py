@@ -32,6 +32,7 @@ from paircert.report.records import (
     BLOCKED_PREFIX,
     OBSERVED_PREFIX,
     PATH_PREFIX,
+    BenchmarkRecord,
     NotRun,
     RunMetadata,
     RunRecord,
@@ -122,6 +123,8 @@ class ReportRecorder:
         self._tests: dict[str, _Pending] = {}
         self._documented: set[str] | None = None
         self._running: str | None = None
+        self.benchmarks: list[BenchmarkRecord] = []
+        """The benchmarks the run included; filled before the session ends (paircert run --bench)."""
 
     def _documented_set(self) -> set[str]:
         if self._documented is None:
@@ -217,6 +220,7 @@ class ReportRecorder:
             untested_requirements=untested,
             coverage=coverage() if callable(coverage) else None,
             not_run=not_run,
+            benchmarks=list(self.benchmarks),
         )
 
     def verdict_of(self, nodeid: str) -> TestRecord | None:
@@ -234,4 +238,4 @@ class ReportRecorder:
             (self.report_dir / RESULTS_FILE).write_text(record.to_json() + "\n", encoding="utf-8")
         if self.html_path is not None:
             evidence = {nodeid: p.evidence for nodeid, p in self._tests.items() if p.evidence is not None}
-            write_report(self.html_path, record, evidence)
+            write_report(self.html_path, record, evidence, self.report_dir)

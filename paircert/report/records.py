@@ -19,6 +19,9 @@ __all__ = [
     "OBSERVED_PREFIX",
     "PATH_PREFIX",
     "VERDICTS",
+    "BenchmarkCalibration",
+    "BenchmarkRecord",
+    "BenchmarkTarget",
     "NotRun",
     "Overall",
     "RunMetadata",
@@ -128,12 +131,52 @@ class RunMetadata:
 
 
 @dataclass
+class BenchmarkTarget:
+    """A benchmark figure's goal as the benchmark states it (``measured`` None: not measured)."""
+
+    name: str
+    op: str  # "<=" or ">="
+    goal: float
+    measured: float | None
+    met: bool | None
+
+
+@dataclass
+class BenchmarkCalibration:
+    """Whether a known delay came out of the measurement; when not, no latency figure is reported."""
+
+    passed: bool
+    delay_ms: float
+    tolerance_ms: float
+
+
+@dataclass
+class BenchmarkRecord:
+    """A benchmark the run included (``paircert run --bench``), as results.json and the report show it.
+
+    ``headline`` holds the plain-named figures (``added_latency_ms`` p50/p95/p99,
+    ``zero_loss_objects_per_s``, ``ratio_to_direct``, ``ratio_to_bare``); ``result`` and ``plots``
+    are paths relative to the run folder. ``blocked`` says why a benchmark measured nothing.
+    """
+
+    name: str
+    blocked: str | None
+    seconds: float
+    headline: dict[str, Any]
+    calibration: BenchmarkCalibration | None
+    targets: list[BenchmarkTarget]
+    result: str
+    plots: list[str]
+
+
+@dataclass
 class RunRecord:
     metadata: RunMetadata
     tests: list[TestRecord]
     untested_requirements: list[str]
     coverage: dict[str, Any] | None = None  # paircert.report.coverage.Coverage.to_dict()
     not_run: list[NotRun] = field(default_factory=list)
+    benchmarks: list[BenchmarkRecord] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(VERDICTS, 0)
@@ -198,4 +241,6 @@ class RunRecord:
         }
         if self.coverage is not None:
             document["coverage"] = self.coverage
+        if self.benchmarks:
+            document["benchmarks"] = [asdict(benchmark) for benchmark in self.benchmarks]
         return json.dumps(document, indent=2, ensure_ascii=False, default=str)
