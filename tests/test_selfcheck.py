@@ -8,13 +8,14 @@ layers (the CI half of issue 9, item 4) and checks its JSON against the schema.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,9 +23,11 @@ import pytest
 
 from paircert import schemas
 from paircert.report import records
+from paircert.selfcheck import command
 from paircert.selfcheck.matrix import FaultResult, RunOutcome, judge, ordered, read_results, tally
 from paircert.selfcheck.report import Selfcheck, summary_lines
-from paircert.selfcheck.runs import RunSpec, execute
+from paircert.selfcheck.runs import EMULATOR_VARIANTS, RunSpec, execute, run_argv
+from paircert.usage import CliError
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMA = "selfcheck/result"
@@ -278,3 +281,94 @@ def test_the_sample_of_faults_is_killed_on_target_and_the_matrix_holds(tmp_path:
         assert any(kill["on_target"] and kill["requirement"] in fault["breaks"] for kill in fault["kills"])
     assert document["summary"]["kill_rate"] == 1.0
     assert "kill rate 4/4 = 100.0%" in result.stdout
+
+
+# --- emulator variants: a fault that needs the 2026-01 radar revision -----------------------------
+
+
+def test_a_variant_run_tells_the_embedded_emulator_its_options(tmp_path: Path) -> None:
+    spec = RunSpec(
+        "radar-certificate-cn-not-stored", ("radar-certificate-cn-not-stored",), EMULATOR_VARIANTS["radar-2026-01"]
+    )
+    argv = run_argv(spec, "gate", tmp_path, "radar")
+    assert argv[argv.index("--emulator-radar-revision") + 1] == "2026-01"
+    assert argv[-2:] == ["-k", "radar"]
+
+
+def _collect_with(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, faults: Sequence[_Fault], runs: dict[str, RunOutcome]
+) -> tuple[list[RunSpec], dict[str | None, RunOutcome], list[FaultResult]]:
+    """``command._collect`` with every run's outcome given by label instead of run."""
+    started: list[RunSpec] = []
+
+    def fake_execute(specs: Sequence[RunSpec], **_: object) -> Iterator[tuple[RunSpec, RunOutcome]]:
+        for spec in specs:
+            started.append(spec)
+            yield spec, runs[spec.label]
+
+    monkeypatch.setattr(command, "execute", fake_execute)
+    args = argparse.Namespace(profile="gate", keyword=None, jobs=2, timeout=60.0)
+    cleans, results = command._collect(faults, args, tmp_path)
+    return started, cleans, results
+
+
+def test_a_fault_that_needs_the_2026_01_revision_is_judged_against_a_clean_run_at_that_revision(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, clean: RunOutcome
+) -> None:
+    # The 2026-01 clean run fails a test the default clean run passes: under the 2026-01 fault that
+    # failure is the emulator variant's, not the fault's, and kills nothing.
+    variant_clean = _outcome(tmp_path, "clean-2026", {**BASE, "suites/c.py::test_cn": ("fail", ["RP-SET-CONNECTION"])})
+    runs = {
+        "clean": clean,
+        "clean-radar-2026-01": variant_clean,
+        "cn": _outcome(
+            tmp_path,
+            "cn",
+            {
+                **BASE,
+                "suites/c.py::test_cn": ("fail", ["RP-SET-CONNECTION"]),
+                "suites/c.py::test_cn_reads_back": ("fail", ["RP-TLS-CERTIFICATE-CN"]),
+            },
+        ),
+        "plain": _outcome(tmp_path, "plain", {**BASE, "suites/c.py::test_cn": ("fail", ["RP-SET-CONNECTION"])}),
+    }
+    faults = [
+        _Fault("cn", ["RP-TLS-CERTIFICATE-CN"], needs="radar-2026-01"),
+        _Fault("plain", ["RP-SET-CONNECTION"]),
+    ]
+    started, cleans, results = _collect_with(monkeypatch, tmp_path, faults, runs)
+    assert [(spec.label, spec.options) for spec in started] == [
+        ("clean", ()),
+        ("clean-radar-2026-01", ("--emulator-radar-revision", "2026-01")),
+        ("cn", ("--emulator-radar-revision", "2026-01")),
+        ("plain", ()),
+    ]
+    assert cleans == {None: clean, "radar-2026-01": variant_clean}
+    verdicts = {result.name: result for result in results}
+    assert verdicts["cn"].verdict == "killed"
+    assert verdicts["cn"].masked == ("suites/b.py::test_flaky", "suites/c.py::test_cn")
+    assert [kill.requirement for kill in verdicts["cn"].kills] == ["RP-TLS-CERTIFICATE-CN"]
+    assert verdicts["plain"].verdict == "killed" and verdicts["plain"].masked == ("suites/b.py::test_flaky",)
+
+
+def test_no_variant_clean_run_happens_unless_a_selected_fault_needs_it(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, clean: RunOutcome
+) -> None:
+    runs = {"clean": clean, "set-not-persisted": clean}
+    started, cleans, _ = _collect_with(
+        monkeypatch, tmp_path, [_Fault("set-not-persisted", ["CP-SET-ADDRESS"], needs="restart")], runs
+    )
+    assert [spec.label for spec in started] == ["clean", "set-not-persisted"]
+    assert list(cleans) == [None]
+
+
+def test_a_variant_clean_run_that_does_not_complete_stops_selfcheck(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, clean: RunOutcome
+) -> None:
+    runs = {
+        "clean": clean,
+        "clean-radar-2026-01": RunOutcome("crashed", 1, 3.0, detail="boom"),
+        "cn": clean,
+    }
+    with pytest.raises(CliError, match="clean-radar-2026-01 run did not complete"):
+        _collect_with(monkeypatch, tmp_path, [_Fault("cn", ["RP-TLS-CERTIFICATE-CN"], needs="radar-2026-01")], runs)

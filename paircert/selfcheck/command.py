@@ -26,7 +26,7 @@ from types import FrameType
 from paircert.plugin.options import PROFILES
 from paircert.selfcheck.matrix import CatalogueEntry, FaultResult, RunOutcome, judge, ordered
 from paircert.selfcheck.report import Selfcheck, summary_lines
-from paircert.selfcheck.runs import RunSpec, execute
+from paircert.selfcheck.runs import EMULATOR_VARIANTS, RunSpec, execute
 from paircert.usage import EXIT_USAGE, CliError
 
 __all__ = ["DEFAULT_TIMEOUT", "add_arguments", "run"]
@@ -110,32 +110,50 @@ def _told(outcome: RunOutcome) -> str:
     return f"{outcome.status} (exit {outcome.exit_code}) after {outcome.duration:.0f} s"
 
 
+def _variant(fault: CatalogueEntry) -> str | None:
+    """The emulator variant a fault runs on (None: the default emulator)."""
+    return fault.needs if fault.needs in EMULATOR_VARIANTS else None
+
+
+def _clean_label(variant: str | None) -> str:
+    return CLEAN if variant is None else f"{CLEAN}-{variant}"
+
+
 def _collect(
     faults: Sequence[CatalogueEntry], args: argparse.Namespace, work_dir: Path
-) -> tuple[RunOutcome, list[FaultResult]]:
-    specs = [RunSpec(CLEAN, ()), *(RunSpec(fault.name, (fault.name,)) for fault in faults)]
+) -> tuple[dict[str | None, RunOutcome], list[FaultResult]]:
+    """Every fault's run judged against the clean run of the same emulator variant.
+
+    The default emulator's clean run always happens; a variant's (the 2026-01 radar revision) only
+    when a selected fault needs it. The clean runs go first, and one that does not complete stops
+    everything: nothing could be compared with it."""
+    variants = [None, *sorted({variant for fault in faults if (variant := _variant(fault)) is not None})]
+    cleans = {
+        _clean_label(variant): RunSpec(_clean_label(variant), (), EMULATOR_VARIANTS.get(variant or "", ()))
+        for variant in variants
+    }
+    specs = [
+        *cleans.values(),
+        *(RunSpec(fault.name, (fault.name,), EMULATOR_VARIANTS.get(fault.needs or "", ())) for fault in faults),
+    ]
     outcomes: dict[str, RunOutcome] = {}
-    clean: RunOutcome | None = None
     runs = execute(
         specs, profile=args.profile, keyword=args.keyword, jobs=args.jobs, timeout=args.timeout, work_dir=work_dir
     )
     try:
         for spec, outcome in runs:
-            if spec.label == CLEAN:
-                clean = outcome
-                _progress(len(outcomes) + 1, len(specs), CLEAN, _told(outcome))
-                if outcome.status != "completed":
-                    raise CliError(
-                        f"the clean run did not complete ({outcome.status}, exit {outcome.exit_code}): {outcome.detail}",
-                        EXIT_INFRASTRUCTURE,
-                    )
             outcomes[spec.label] = outcome
-            if spec.label != CLEAN:
-                _progress(len(outcomes), len(specs), spec.label, _told(outcome))
+            _progress(len(outcomes), len(specs), spec.label, _told(outcome))
+            if spec.label in cleans and outcome.status != "completed":
+                raise CliError(
+                    f"the {spec.label} run did not complete ({outcome.status}, exit {outcome.exit_code}): "
+                    f"{outcome.detail}",
+                    EXIT_INFRASTRUCTURE,
+                )
     finally:
         runs.close()
-    assert clean is not None  # the clean run is one of the specs and execute yields every spec
-    return clean, ordered(judge(fault, outcomes[fault.name], clean) for fault in faults)
+    clean = {variant: outcomes[_clean_label(variant)] for variant in variants}
+    return clean, ordered(judge(fault, outcomes[fault.name], clean[_variant(fault)]) for fault in faults)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -155,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             work_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="paircert-selfcheck-")))
         stack.enter_context(_terminate_as_interrupt())
-        clean, results = _collect(faults, args, work_dir)
+        cleans, results = _collect(faults, args, work_dir)
     check = Selfcheck(
         profile=args.profile,
         keyword=args.keyword,
@@ -165,7 +183,8 @@ def run(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         started=started,
         finished=datetime.now(UTC).isoformat(timespec="seconds"),
-        clean=clean,
+        clean=cleans[None],
+        variant_cleans={variant: outcome for variant, outcome in cleans.items() if variant is not None},
         results=results,
     )
     if args.json:

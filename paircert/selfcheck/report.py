@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from paircert.selfcheck.matrix import FAULT_VERDICTS, FaultResult, RunOutcome, tally
@@ -17,7 +17,11 @@ _NAMED = 5
 
 @dataclass(frozen=True)
 class Selfcheck:
-    """One selfcheck: how it was run, the clean run, and the matrix (survivors first)."""
+    """One selfcheck: how it was run, the clean runs, and the matrix (survivors first).
+
+    ``clean`` is the default emulator's clean run; ``variant_cleans`` the clean run of each
+    emulator variant a selected fault needed (by need, e.g. ``radar-2026-01``), which that fault's
+    run was judged against."""
 
     profile: str
     keyword: str | None
@@ -29,6 +33,7 @@ class Selfcheck:
     finished: str
     clean: RunOutcome
     results: Sequence[FaultResult]
+    variant_cleans: Mapping[str, RunOutcome] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -42,6 +47,7 @@ class Selfcheck:
             "started": self.started,
             "finished": self.finished,
             "clean": self.clean.to_dict(),
+            "variant_cleans": {variant: run.to_dict() for variant, run in sorted(self.variant_cleans.items())},
             "summary": tally(self.results),
             "faults": [result.to_dict() for result in self.results],
         }
@@ -86,6 +92,12 @@ def summary_lines(check: Selfcheck) -> list[str]:
         lines.append(
             f"  note: the clean run failed {len(clean.failures)} test(s); they cannot kill any fault: "
             + ", ".join(failure.test for failure in clean.failures)
+        )
+    for variant, run in sorted(check.variant_cleans.items()):
+        lines.append(
+            f"  faults that need {variant} are judged against a clean run with it: {run.counts.get('pass', 0)} pass, "
+            f"{run.counts.get('fail', 0)} fail in {run.duration:.0f} s"
+            + (f"; it failed {', '.join(failure.test for failure in run.failures)}" if run.failures else "")
         )
     for verdict in FAULT_VERDICTS:
         group = [result for result in check.results if result.verdict == verdict]

@@ -22,20 +22,25 @@ from typing import IO
 from paircert.report.compare import ResultsFileError
 from paircert.selfcheck.matrix import RunOutcome, RunStatus, read_results
 
-__all__ = ["RunSpec", "execute", "run_argv"]
+__all__ = ["EMULATOR_VARIANTS", "RunSpec", "execute", "run_argv"]
 
 POLL_SECONDS = 0.2
 STOP_GRACE_SECONDS = 5.0
 REFUSED_EXIT_CODES = (3, 4)
 """``paircert run``: the target cannot be used (unreachable, credentials refused, not an Axis device)."""
+EMULATOR_VARIANTS: dict[str, tuple[str, ...]] = {"radar-2026-01": ("--emulator-radar-revision", "2026-01")}
+"""The run options that let a catalogue fault's ``needs`` be seen, by need. A need not listed here
+(peers, timing, a restart) is met by the suite itself in every run."""
 
 
 @dataclass(frozen=True)
 class RunSpec:
-    """One run: ``label`` names its folder (``clean`` or the fault), ``faults`` what the emulator breaks."""
+    """One run: ``label`` names its folder (``clean`` or the fault), ``faults`` what the emulator breaks,
+    ``options`` how else the embedded emulator is told to behave (:data:`EMULATOR_VARIANTS`)."""
 
     label: str
     faults: tuple[str, ...]
+    options: tuple[str, ...] = ()
 
 
 @dataclass
@@ -51,7 +56,7 @@ def run_argv(spec: RunSpec, profile: str, report_dir: Path, keyword: str | None)
     argv = [sys.executable, "-m", "paircert", "run", "--profile", profile, "--report-dir", str(report_dir)]
     for fault in spec.faults:
         argv += ["--emulator-fault", fault]
-    return argv + (["-k", keyword] if keyword else [])
+    return argv + list(spec.options) + (["-k", keyword] if keyword else [])
 
 
 def _start(spec: RunSpec, profile: str, keyword: str | None, work_dir: Path) -> _Running:
