@@ -72,6 +72,12 @@ def _strict_json(response: httpx.Response) -> Any:
     return json.loads(response.content.decode("utf-8", errors="strict"))
 
 
+def _assert_invalid_json(response: httpx.Response) -> None:
+    """The radar CGI's refusal of a body it does not take as JSON: HTTP 400 and 2101."""
+    assert response.status_code == 400, response.text
+    assert _strict_json(response)["error"]["code"] == 2101
+
+
 def _versions_with_context(depth: int) -> bytes:
     """A getSupportedVersions request whose whole body nests ``depth`` levels (the envelope is one)."""
     context = b"[" * (depth - 1) + b"]" * (depth - 1)
@@ -83,9 +89,7 @@ def test_json_as_deep_as_the_chosen_limit_is_echoed_and_one_level_more_is_2101(d
     echoed = _radar(device.client, _versions_with_context(limit))
     assert echoed.status_code == 200, echoed.text
     assert _strict_json(echoed)["context"] == json.loads(_versions_with_context(limit))["context"]
-    refused = _radar(device.client, _versions_with_context(limit + 1))
-    assert refused.status_code == 400
-    assert _strict_json(refused)["error"]["code"] == 2101
+    _assert_invalid_json(_radar(device.client, _versions_with_context(limit + 1)))
 
 
 def test_a_camera_body_nested_past_the_chosen_limit_is_refused_with_400(device: Emulated) -> None:
@@ -101,8 +105,7 @@ def test_a_camera_body_nested_past_the_chosen_limit_is_refused_with_400(device: 
 def test_a_lone_surrogate_context_is_2101_or_echoed_as_an_escape(device: Emulated) -> None:
     response = _radar(device.client, b'{"apiVersion":"1.0","method":"getSupportedVersions","context":' + LONE + b"}")
     if not device.choices.accepts_lone_surrogates:
-        assert response.status_code == 400
-        assert _strict_json(response)["error"]["code"] == 2101
+        _assert_invalid_json(response)
         return
     assert response.status_code == 200, response.text
     assert b'"context":"\\ud800"' in response.content
@@ -133,8 +136,7 @@ def test_a_radar_user_with_a_lone_surrogate_is_refused_or_stored_and_its_link_fa
     params = b'{"address":"127.0.0.5","user":' + LONE + b',"password":"radar-secret-1"}'
     response = _radar(device.client, b'{"apiVersion":"1.0","method":"setRadarConnection","params":' + params + b"}")
     if not device.choices.accepts_lone_surrogates:
-        assert response.status_code == 400
-        assert _strict_json(response)["error"]["code"] == 2101
+        _assert_invalid_json(response)
         return
     assert response.status_code == 200, response.text
     try:
