@@ -7,11 +7,14 @@ wire: the HTTP method, the path and the body.
 
 - DCA (``/config/...``): HTTP semantics. GET, HEAD and OPTIONS read; POST (add), PUT and PATCH
   (set), DELETE (remove) and any other method change state (PROTOCOL-NOTES §1).
-- JSON CGIs (``*.cgi``, the radar pairing API among them): POST with the method named in the body.
-  A method whose name starts with ``get`` reads (getRadarConnection, getActive,
-  getSupportedVersions, getAllProperties, getApiList); every other method, a name nobody
-  documents, or a body no CGI can read a method from counts as changing (PROTOCOL-NOTES §2).
-  A GET with a query string counts as changing too: classic VAPIX CGIs act on GET parameters.
+- JSON CGIs (``*.cgi``, the radar pairing API among them): the body names the method, whatever
+  the HTTP method (a device that ignores a wrong one still reads the body). A method whose name
+  starts with ``get`` reads (getRadarConnection, getActive, getSupportedVersions,
+  getAllProperties, getApiList); every other name, documented (set*, clearConfiguration) or not,
+  counts as changing (PROTOCOL-NOTES §2). Every ``method`` a lenient parser could find counts, in
+  a body that is not JSON too (``method=setActive``, ``{'method': 'setActive'}``); a body that
+  names no method at all gives a CGI nothing to act on. A GET with a query string counts as
+  changing: classic VAPIX CGIs act on GET parameters.
 - Anything else: GET, HEAD and OPTIONS read; other methods count as changing.
 
 Counting the unknown as changing keeps the proof sound: a read-only run that sends something this
@@ -21,13 +24,16 @@ module cannot vouch for fails loudly instead of passing on a guess.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-__all__ = ["StateAudit", "cgi_method", "changes_state", "describe"]
+__all__ = ["StateAudit", "cgi_methods", "changes_state", "describe"]
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _READING_PREFIX = "get"
+# "method" as a key or a form field, then its value: quoted or not, in brackets or not.
+_METHOD_TEXT = re.compile(r"""method["']?\s*[:=][\s\[\("']*([A-Za-z_][A-Za-z0-9_.-]*)""", re.IGNORECASE)
 _LISTED = 20
 """How many state-changing requests a :class:`StateAudit` names; it counts them all."""
 
@@ -36,16 +42,19 @@ def _is_cgi(path: str) -> bool:
     return path.rstrip("/").endswith(".cgi")
 
 
-def cgi_method(body: str | bytes | None) -> str | None:
-    """The JSON CGI method a request body names, or None when it names none a CGI could act on."""
+def cgi_methods(body: str | bytes | None) -> list[str]:
+    """Every JSON CGI method a request body could be read as naming (the envelope's first)."""
     if not body:
-        return None
+        return []
+    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
+    names = []
     try:
-        envelope = json.loads(body)
+        envelope = json.loads(text)
     except (ValueError, RecursionError):
-        return None
-    method = envelope.get("method") if isinstance(envelope, dict) else None
-    return method if isinstance(method, str) else None
+        envelope = None
+    if isinstance(envelope, dict) and isinstance(envelope.get("method"), str):
+        names.append(envelope["method"])
+    return names + [name for name in _METHOD_TEXT.findall(text) if name not in names]
 
 
 def changes_state(method: str, path: str, body: str | bytes | None = None) -> bool:
@@ -55,23 +64,19 @@ def changes_state(method: str, path: str, body: str | bytes | None = None) -> bo
     """
     verb = method.upper()
     parts = urlsplit(path)
-    if _is_cgi(parts.path):
-        if verb in _SAFE_METHODS:
-            return bool(parts.query)
-        if verb != "POST":
-            return True
-        named = cgi_method(body)
-        return named is None or not named.startswith(_READING_PREFIX)
-    return verb not in _SAFE_METHODS
+    if not _is_cgi(parts.path):
+        return verb not in _SAFE_METHODS
+    if verb in _SAFE_METHODS:
+        return bool(parts.query)
+    return any(not name.startswith(_READING_PREFIX) for name in cgi_methods(body))
 
 
 def describe(method: str, path: str, body: str | bytes | None = None) -> str:
     """A request in a few words for a report: ``POST /axis-cgi/networkradarpairing.cgi (setActive)``."""
-    text = f"{method.upper()} {urlsplit(path).path or '/'}"
-    if _is_cgi(urlsplit(path).path) and method.upper() == "POST":
-        named = cgi_method(body)
-        text += f" ({named})" if named is not None else " (no method named)"
-    return text
+    parts = urlsplit(path)
+    text = f"{method.upper()} {parts.path or '/'}"
+    names = cgi_methods(body) if _is_cgi(parts.path) else []
+    return text + (f" ({', '.join(names)})" if names else "")
 
 
 @dataclass

@@ -27,7 +27,8 @@ from paircert.clients.discovery import DeviceInfoClient, DiscoveryClient
 from paircert.clients.http import Credentials, open_client
 from paircert.clients.radar import RadarClient
 from paircert.clients.response import ApiResponse, perform
-from paircert.clients.transcript import Transcript
+from paircert.clients.traffic import Traffic
+from paircert.clients.transcript import Transcript, Watcher
 from paircert.vapix.paths import APIDISCOVERY_PATH, DCA_DISCOVER_ROOT
 
 __all__ = ["AuthProblem", "Contact", "NotAnAxisDevice", "PreflightError", "preflight"]
@@ -169,17 +170,22 @@ def preflight(
     verify: bool | str = True,
     timeout: float = 10.0,
     transport: httpx.BaseTransport | None = None,
+    traffic: Traffic | None = None,
+    watcher: Watcher | None = None,
 ) -> Contact:
     """Check the target answers, speaks either API and lets the admin in; say what it told.
 
     Identity comes from basic device information (``ProdNbr``, ``ProdFullName``, ``Version``,
     ``SerialNumber`` ...). A device without that API is asked for the camera pairing root
-    instead, just to see whether the credentials are accepted.
+    instead, just to see whether the credentials are accepted. ``traffic`` is the run's (its pace,
+    timeout and retries); ``watcher`` sees every request preflight sends.
     """
     transcript = Transcript()
+    if watcher is not None:
+        transcript.watch(watcher)
     probe = _Probe(base_url, admin)
     with open_client(
-        base_url, admin, verify=verify, timeout=timeout, transcript=transcript, transport=transport
+        base_url, admin, verify=verify, timeout=timeout, transcript=transcript, transport=transport, traffic=traffic
     ) as http:
         discovery = DiscoveryClient(http, transcript)
         discover = probe(discovery.dca_discover)

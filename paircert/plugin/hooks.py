@@ -16,10 +16,12 @@ from paircert.plugin.context import CURRENT, CurrentTest
 from paircert.plugin.declaring import register_declaring
 from paircert.plugin.first_contact import record_auth_problem
 from paircert.plugin.options import read_options
+from paircert.plugin.politeness import READ_ONLY_PLUGIN, ReadOnlyCheck
 from paircert.plugin.redaction import redact_report
 from paircert.plugin.session import STATE_KEY, SessionState
 from paircert.plugin.summary import register_summary
 from paircert.plugin.target import PreflightError
+from paircert.plugin.vacating import register_vacating
 from paircert.report.recorder import ReportRecorder
 
 __all__ = [
@@ -66,6 +68,9 @@ def pytest_configure(config: pytest.Config) -> None:
         )
         config.pluginmanager.register(check, BASELINE_PLUGIN)
     register_declaring(config, state)
+    register_vacating(config, state.vacating, recorder if isinstance(recorder, ReportRecorder) else None)
+    if state.traffic.read_only:
+        config.pluginmanager.register(ReadOnlyCheck(state.traffic), READ_ONLY_PLUGIN)
     if isinstance(recorder, ReportRecorder):
         register_benchmarking(config, state, recorder)
     if html:  # paircert writes its own page at --html's path; pytest-html, seeing none, stays idle
@@ -143,6 +148,11 @@ def pytest_runtestloop(session: pytest.Session) -> None:
         recorder = session.config.pluginmanager.get_plugin(REPORT_PLUGIN)
         if isinstance(recorder, ReportRecorder):  # it learns a test's requirements at collection
             recorder.pytest_collection_modifyitems([item])
+    if any(item.get_closest_marker("changes_state") and not item.get_closest_marker("skip") for item in session.items):
+        said = state.vacating.prepare()  # a device in use: snapshot it, vacate it when the options allow
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if said is not None and reporter is not None:
+            reporter.write_line(said)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -1,7 +1,8 @@
 """Who the run speaks as: one keep-alive client per identity, for httpx and for requests.
 
 An identity is a role of the target (admin, operator, viewer), nobody (anonymous), or the admin
-with a wrong password. Every exchange of every client goes to the run's transcript.
+with a wrong password. Every exchange of every client goes to the run's transcript, and every
+client sends through the run's one :class:`Traffic` (its pace, request timeout and retries).
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from typing import TYPE_CHECKING, Final, Literal
 
 import httpx
 
-from paircert.clients.guard import AnswerLimits
 from paircert.clients.http import Credentials, open_client
+from paircert.clients.traffic import Traffic
 from paircert.clients.transcript import Transcript
 from paircert.plugin.target import Target
 
@@ -36,9 +37,10 @@ IDENTITIES: dict[str, Identity] = {
 class Identities:
     """The run's client pools; a role the run has no credentials for gives None (a blocked test)."""
 
-    def __init__(self, target: Target, transcript: Transcript) -> None:
+    def __init__(self, target: Target, transcript: Transcript, traffic: Traffic) -> None:
         self._target = target
         self._transcript = transcript
+        self._traffic = traffic
         self._clients: dict[Identity, httpx.Client] = {}
         self._sessions: dict[Identity, requests.Session] = {}
 
@@ -60,7 +62,7 @@ class Identities:
                 return None
             target = self._target.start()
             self._clients[identity] = open_client(
-                target.base_url, credentials, verify=target.verify, timeout=target.timeout, transcript=self._transcript
+                target.base_url, credentials, verify=target.verify, transcript=self._transcript, traffic=self._traffic
             )
         return self._clients[identity]
 
@@ -80,7 +82,7 @@ class Identities:
                 credentials,
                 verify=target.verify,
                 transcript=self._transcript,
-                limits=AnswerLimits(deadline=target.timeout),
+                traffic=self._traffic,
             )
         return self._sessions[identity]
 

@@ -9,6 +9,7 @@ says the same line whichever way the run was started.
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ import pytest
 from paircert.auth import digest_algorithms
 from paircert.bench.report import KINDS, Kind
 from paircert.clients.http import Credentials
+from paircert.clients.traffic import DEFAULT_REQUEST_TIMEOUT, DEFAULT_RETRIES
 from paircert.declaration.claims import Claims, ClaimsError, load_claims
 from paircert.emulator.choices import CHOICE_NAMES, ChoiceName
 from paircert.emulator.config import FaultSet, RadarRevision
@@ -31,6 +33,8 @@ __all__ = [
     "DEFAULT_SEED",
     "PASSWORD_ENV",
     "PROFILES",
+    "RESTORE_PASSWORD_ENV",
+    "RESTORE_RADAR_PASSWORD_ENV",
     "RUN_OPTIONS",
     "STANDARD_PEER_PORTS",
     "PeerOptions",
@@ -59,6 +63,8 @@ PASSWORD_ENV = "PAIRCERT_PASSWORD"
 OPERATOR_ENV = "PAIRCERT_OPERATOR"
 VIEWER_ENV = "PAIRCERT_VIEWER"
 RESTART_COMMAND_ENV = "PAIRCERT_RESTART_COMMAND"
+RESTORE_PASSWORD_ENV = "PAIRCERT_RESTORE_PASSWORD"
+RESTORE_RADAR_PASSWORD_ENV = "PAIRCERT_RESTORE_RADAR_PASSWORD"
 """The restart command may hold a secret (an ssh or power-switch login): ``paircert run`` passes it through here."""
 DEFAULT_RESTART_TIMEOUT = 300.0
 """Seconds for the restart command, then again for the device to answer: an Axis device reboots in one to three minutes."""
@@ -67,6 +73,8 @@ STANDARD_PEER_PORTS = (554, 322, 80, 443)
 """Where a device dials a paired address (no port in the address): RTSP, RTSPS, HTTP, HTTPS."""
 DEFAULT_DIGEST_ALGORITHMS = "MD5"
 """What the run's own servers (the embedded emulator, the hosted peers) offer: every common client speaks it."""
+MAX_RETRIES = 10
+"""Retries are for a flaky network, not a device that is down: a few are plenty."""
 T = TypeVar("T")
 
 
@@ -141,6 +149,29 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
         metavar="NAME:SECRET",
         env=VIEWER_ENV,
     ),
+    RunOption(
+        "--allow-destructive",
+        "paircert_allow_destructive",
+        "on a device that holds a camera pairing or a radar configuration: remove them for the state-changing "
+        "tests and put them back afterwards (needs the restore passwords; README: devices in use)",
+        switch=True,
+    ),
+    RunOption(
+        "--restore-password",
+        "paircert_restore_password",
+        "with --allow-destructive: the password of the device's camera pairing, to add it back "
+        f"(or {RESTORE_PASSWORD_ENV})",
+        metavar="SECRET",
+        env=RESTORE_PASSWORD_ENV,
+    ),
+    RunOption(
+        "--restore-radar-password",
+        "paircert_restore_radar_password",
+        "with --allow-destructive: the password of the device's radar configuration, to set it again "
+        f"(or {RESTORE_RADAR_PASSWORD_ENV})",
+        metavar="SECRET",
+        env=RESTORE_RADAR_PASSWORD_ENV,
+    ),
     RunOption("--ca-file", "paircert_ca_file", "CA certificate (PEM) to trust for an https target", metavar="PATH"),
     RunOption("--insecure", "paircert_insecure", "do not verify the target's TLS certificate", switch=True),
     RunOption(
@@ -180,6 +211,28 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
         "HTTP method of DCA set operations (PUT for AXIS OS 11.10 and older; default PATCH)",
         choices=tuple(SET_METHODS),
         default="PATCH",
+    ),
+    RunOption(
+        "--max-rps",
+        "paircert_max_rps",
+        "send at most N requests per second to the target, across every client of the run (default: no limit)",
+        metavar="N",
+        type=float,
+    ),
+    RunOption(
+        "--request-timeout",
+        "paircert_request_timeout",
+        f"seconds one request may take, connecting and the whole answer included (default {DEFAULT_REQUEST_TIMEOUT:g})",
+        metavar="S",
+        type=float,
+    ),
+    RunOption(
+        "--retries",
+        "paircert_retries",
+        "try a request again up to N times after a transport error before any answer byte (never after an "
+        f"HTTP status; a state-changing request only when it was not sent; default {DEFAULT_RETRIES})",
+        metavar="N",
+        type=int,
     ),
     RunOption(
         "--peer-address",
@@ -372,6 +425,10 @@ class RunConfig:
     """With ``--target``: the user's shell command that restarts the device (never shown in any artifact)."""
     restart_timeout: float = DEFAULT_RESTART_TIMEOUT
     verdict_summary: bool = False
+    max_rps: float | None = None
+    """``--max-rps``: one limit for the whole run (None: no limit)."""
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT
+    retries: int = DEFAULT_RETRIES
     baseline: Path | None = None
     """An earlier run's results.json, already checked against its schema."""
     benchmarks: tuple[Kind, ...] = ()
@@ -380,6 +437,10 @@ class RunConfig:
     peers: PeerOptions = field(default_factory=PeerOptions)
     claims: Claims | None = None
     claims_file: Path | None = None
+    allow_destructive: bool = False
+    """``--allow-destructive``: a device in use is vacated for the run and restored after it."""
+    restore_password: str | None = field(default=None, repr=False)
+    restore_radar_password: str | None = field(default=None, repr=False)
     """The claims file as given (certification runs copy it into the run folder)."""
 
 
@@ -447,6 +508,28 @@ def _benchmarks(
     if not report_dir:
         raise RunConfigError("--bench: benchmarks write into the run folder; give --report-dir (paircert run does)")
     return KINDS if "all" in names else tuple(kind for kind in KINDS if kind in names)
+
+
+def _max_rps(value: float | None) -> float | None:
+    if value is not None and not (0 < value < math.inf):
+        raise RunConfigError(f"--max-rps: expected a positive number of requests per second, got {value}")
+    return value
+
+
+def _request_timeout(value: float | None) -> float:
+    if value is None:
+        return DEFAULT_REQUEST_TIMEOUT
+    if not (0 < value < math.inf):
+        raise RunConfigError(f"--request-timeout: expected a positive number of seconds, got {value}")
+    return float(value)
+
+
+def _retries(value: int | None) -> int:
+    if value is None:
+        return DEFAULT_RETRIES
+    if not 0 <= value <= MAX_RETRIES:
+        raise RunConfigError(f"--retries: expected 0 to {MAX_RETRIES}, got {value}")
+    return value
 
 
 def _baseline(value: str | None) -> Path | None:
@@ -590,12 +673,18 @@ def read_run_config(values: Mapping[str, Any], environ: Mapping[str, str]) -> Ru
         restart_command=_restart_command(given["paircert_restart_command"], target),
         restart_timeout=_restart_timeout(given["paircert_restart_timeout"]),
         verdict_summary=bool(given["paircert_verdict_summary"]),
+        max_rps=_max_rps(given["paircert_max_rps"]),
+        request_timeout=_request_timeout(given["paircert_request_timeout"]),
+        retries=_retries(given["paircert_retries"]),
         baseline=_baseline(given["paircert_baseline"]),
         benchmarks=_benchmarks(given["paircert_bench"], given["paircert_bench_duration"], profile, report_dir),
         bench_duration=given["paircert_bench_duration"],
         peers=_peers(given),
         claims=claims,
         claims_file=claims_file,
+        allow_destructive=bool(given["paircert_allow_destructive"]),
+        restore_password=given["paircert_restore_password"],
+        restore_radar_password=given["paircert_restore_radar_password"],
     )
 
 

@@ -9,6 +9,7 @@ from importlib import metadata
 from typing import Any
 
 from paircert.plugin.options import RunConfig
+from paircert.plugin.politeness import RunTraffic
 from paircert.plugin.redaction import RunTranscript
 from paircert.plugin.target import Target
 from paircert.report.coverage import CAMERA_API, RADAR_API, Coverage
@@ -48,11 +49,19 @@ def documented_codes() -> dict[str, tuple[int, ...]]:
 class ReportContext:
     """Reads the run's parts for the report; ``radar_path`` is set once the suites probed it."""
 
-    def __init__(self, run: RunConfig, target: Target, transcript: RunTranscript, coverage: Coverage) -> None:
+    def __init__(
+        self,
+        run: RunConfig,
+        target: Target,
+        transcript: RunTranscript,
+        coverage: Coverage,
+        traffic: RunTraffic | None = None,
+    ) -> None:
         self._run = run
         self._target = target
         self._transcript = transcript
         self._coverage = coverage
+        self._traffic = traffic
         self.radar_path: str | None = None
 
     def metadata(self) -> RunMetadata:
@@ -71,6 +80,14 @@ class ReportContext:
 
     def coverage(self) -> dict[str, Any]:
         return self._coverage.to_dict()
+
+    def traffic(self) -> dict[str, Any] | None:
+        """The run's pace, timeout, retries and request counts; a read-only run's proof."""
+        return self._traffic.to_dict() if self._traffic is not None else None
+
+    def failed_attempts(self) -> list[dict[str, Any]]:
+        """The current test's tries that got no answer (each names whether it was tried again)."""
+        return [attempt.to_dict() for attempt in self._transcript.attempts]
 
     def transcript_text(self) -> str | None:
         return self._transcript.render() if self._transcript.exchanges else None

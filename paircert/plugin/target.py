@@ -20,6 +20,8 @@ from urllib.parse import urlsplit
 
 from paircert.clients.http import Credentials
 from paircert.clients.preflight import AuthProblem, PreflightError, preflight
+from paircert.clients.traffic import Traffic
+from paircert.clients.transcript import Watcher
 from paircert.plugin.options import STANDARD_PEER_PORTS, RunConfig
 from paircert.plugin.peering import PeerHosting
 from paircert.plugin.restarting import RestartFailed, RestartUnavailable, restart_by_command
@@ -64,13 +66,24 @@ class Target:
 
     ``keep_secret`` is told every password the target is reached with (the embedded emulator's
     accounts are made here). The embedded emulator is started after the run's peers when a test
-    wants them, and is told their ports, their CA and the run's Digest algorithms.
+    wants them, and is told their ports, their CA and the run's Digest algorithms. Preflight sends
+    at the run's ``traffic`` pace and shows its requests to ``watcher`` (the run's state audit).
     """
 
-    def __init__(self, run: RunConfig, peers: PeerHosting, keep_secret: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        run: RunConfig,
+        peers: PeerHosting,
+        keep_secret: Callable[[str], None],
+        *,
+        traffic: Traffic | None = None,
+        watcher: Watcher | None = None,
+    ) -> None:
         self._run = run
         self._peers = peers
         self._keep_secret = keep_secret
+        self._traffic = traffic
+        self._watcher = watcher
         self.config: TargetConfig | None = None
         self.device: dict[str, str] = {}
         self.auth_problem: AuthProblem | None = None
@@ -85,7 +98,14 @@ class Target:
         if self.config is None:
             try:
                 config = self._external() if self._run.target_url else self._embedded(wants_peers)
-                contact = preflight(config.base_url, config.admin, verify=config.verify, timeout=config.timeout)
+                contact = preflight(
+                    config.base_url,
+                    config.admin,
+                    verify=config.verify,
+                    timeout=config.timeout,
+                    traffic=self._traffic,
+                    watcher=self._watcher,
+                )
             except PreflightError as exc:
                 self.failure = exc
                 self.close()
@@ -113,6 +133,7 @@ class Target:
             embedded=False,
             set_method=run.set_method,
             seed=run.seed,
+            timeout=run.request_timeout,
             rtsp_base=f"rtsp://{f'[{host}]' if ':' in host else host}:{DEVICE_RTSP_PORT}",
             basic_url=run.target_url if run.target_url.startswith("https://") else None,
         )
@@ -174,6 +195,7 @@ class Target:
             embedded=True,
             set_method=run.set_method,
             seed=run.seed,
+            timeout=run.request_timeout,
             rtsp_base=emulator.rtsp_url,
             basic_url=emulator.https_url,
         )

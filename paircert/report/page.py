@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from paircert.ledger import Requirement
 from paircert.report.benchmarks import BenchmarkView, benchmark_views
@@ -92,6 +93,8 @@ class Page:
     unexercised: list[tuple[str, str, str]] = field(default_factory=list)
     environment: list[tuple[str, str]] = field(default_factory=list)
     benchmarks: list[BenchmarkView] = field(default_factory=list)
+    profile: list[str] = field(default_factory=list)
+    attempts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 def _clip(text: str, length: int) -> str:
@@ -139,7 +142,37 @@ def _identity(run: RunRecord) -> list[tuple[str, str]]:
     ]
 
 
+def _profile(run: RunRecord) -> list[str]:
+    """Which profile ran and what it left out (tests not run, by reason); the read-only proof; how
+    the run's traffic was held."""
+    left = run.left_out()
+    total = sum(count for _, count in left)
+    lines = [
+        f"Profile {run.metadata.profile}: "
+        + (
+            f"{total} test{'s' if total != 1 else ''} not run ("
+            + "; ".join(f"{count}: {_clip(reason, REASON_LENGTH)}" for reason, count in left)
+            + ")."
+            if left
+            else "every selected test ran."
+        )
+    ]
+    traffic = run.traffic or {}
+    proof = traffic.get("read_only")
+    if isinstance(proof, dict):
+        lines.append(str(proof.get("statement", "")))
+    if traffic:
+        rate = f"at most {traffic['max_rps']:g} per second" if traffic.get("max_rps") else "no rate limit"
+        lines.append(
+            f"Traffic: {traffic['requests']} requests ({traffic['state_changing']} that could change state), {rate}, "
+            f"{traffic['request_timeout']:g} s per request, up to {traffic['retries']} retries after a transport error."
+        )
+    return lines
+
+
 def _headline(run: RunRecord, overall: Overall, bars: list[ApiBar]) -> str:
+    if not run.read_only_holds():
+        return "The read-only run sent a request that could change state (a suite bug): see the profile line."
     counts = run.counts()
     failed_ids = {rid for t in run.tests if t.verdict == "fail" for rid in t.requirements}
     blocked = counts["blocked"]
@@ -252,4 +285,6 @@ def build_page(
         unexercised=_unexercised(run),
         environment=environment,
         benchmarks=benchmark_views(run.benchmarks, plots or {}),
+        profile=_profile(run),
+        attempts=[(t.nodeid, attempt) for t in run.tests for attempt in t.failed_attempts],
     )

@@ -66,6 +66,7 @@ class _Pending:
     traceback: str | None = None
     evidence: Evidence | None = None
     record: TestRecord | NotRun | None = None
+    failed_attempts: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _message(report: pytest.TestReport) -> str | None:
@@ -125,6 +126,8 @@ class ReportRecorder:
         self._running: str | None = None
         self.benchmarks: list[BenchmarkRecord] = []
         """The benchmarks the run included; filled before the session ends (paircert run --bench)."""
+        self.restore: dict[str, Any] | None = None
+        """What restoring a device in use ended with (``RestoreOutcome.to_dict``); set before the session ends."""
 
     def _documented_set(self) -> set[str]:
         if self._documented is None:
@@ -150,6 +153,9 @@ class ReportRecorder:
             pending.requirements = sorted(set(pending.requirements) | set(_marked(item)))
         if report.when != "teardown" or pending is None:
             return
+        attempts = getattr(self.context, "failed_attempts", None)  # optional part of a RunContext
+        if callable(attempts):  # the transcript is the current test's until the next setup clears it
+            pending.failed_attempts = attempts()
         failed = pending.outcome in ("failed", "error") or report.failed
         blocked = pending.outcome == "skipped" and (pending.message or "").startswith(BLOCKED_PREFIX)
         if failed or blocked:  # the transcript is the current test's until the next setup clears it
@@ -200,6 +206,7 @@ class ReportRecorder:
             duration=duration,
             message=pending.message,
             paths=pending.paths,
+            failed_attempts=pending.failed_attempts,
         )
 
     def run_record(self, exit_status: int | None = None) -> RunRecord:
@@ -214,13 +221,16 @@ class ReportRecorder:
         covered = {rid for t in tests for rid in t.requirements}
         untested = sorted(rid for rid in self._documented_set() if rid not in covered)
         coverage = getattr(self.context, "coverage", None)  # optional part of a RunContext
+        traffic = getattr(self.context, "traffic", None)
         return RunRecord(
             metadata=metadata,
             tests=tests,
             untested_requirements=untested,
             coverage=coverage() if callable(coverage) else None,
             not_run=not_run,
+            traffic=traffic() if callable(traffic) else None,
             benchmarks=list(self.benchmarks),
+            restore=self.restore,
         )
 
     def verdict_of(self, nodeid: str) -> TestRecord | None:

@@ -92,6 +92,9 @@ class TestRecord:
     duration: float
     message: str | None = None
     paths: list[dict[str, Any]] = field(default_factory=list)  # {"requirement", "path", "taken", "why"}
+    failed_attempts: list[dict[str, Any]] = field(default_factory=list)
+    """Tries of the test's requests that got no answer (transport errors), each saying whether it was
+    tried again: {"request", "attempt", "phase", "error", "retried"}. A verdict never rests on them."""
 
     def exercises(self, requirement: str) -> bool:
         """Judged by this test (a failure always counts), and by a pass not only on paths it
@@ -176,7 +179,9 @@ class RunRecord:
     untested_requirements: list[str]
     coverage: dict[str, Any] | None = None  # paircert.report.coverage.Coverage.to_dict()
     not_run: list[NotRun] = field(default_factory=list)
+    traffic: dict[str, Any] | None = None  # paircert.plugin.politeness.RunTraffic.to_dict()
     benchmarks: list[BenchmarkRecord] = field(default_factory=list)
+    restore: dict[str, Any] | None = None  # paircert.restore.outcome.RestoreOutcome.to_dict()
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(VERDICTS, 0)
@@ -190,11 +195,25 @@ class RunRecord:
         or broke: pytest's exit statuses 2 and 3); PASS otherwise. Requirements the profile left out
         do not make a run incomplete: the report shows them as not tested."""
         verdicts = {test.verdict for test in self.tests}
-        if "fail" in verdicts:
+        if "fail" in verdicts or not self.read_only_holds():
             return "FAIL"
         if "blocked" in verdicts or not verdicts or self.metadata.exit_status in (2, 3):
             return "INCOMPLETE"
         return "PASS"
+
+    def read_only_holds(self) -> bool:
+        """False when a read-only run's transcript holds a state-changing request (a suite bug that
+        fails the run); True for every other run."""
+        proof = (self.traffic or {}).get("read_only")
+        return not isinstance(proof, dict) or bool(proof.get("holds"))
+
+    def left_out(self) -> list[tuple[str, int]]:
+        """Why tests were not run, with how many each reason left out (most first)."""
+        reasons: dict[str, int] = {}
+        for test in self.not_run:
+            reason = test.reason or "no reason given"
+            reasons[reason] = reasons.get(reason, 0) + 1
+        return sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
 
     def by_requirement(self) -> dict[str, list[TestRecord]]:
         matrix: dict[str, list[TestRecord]] = {}
@@ -241,6 +260,15 @@ class RunRecord:
         }
         if self.coverage is not None:
             document["coverage"] = self.coverage
+        document["profile"] = {
+            "name": self.metadata.profile,
+            "left_out": [{"reason": reason, "tests": count} for reason, count in self.left_out()],
+            "read_only": (self.traffic or {}).get("read_only"),
+        }
+        if self.traffic is not None:
+            document["traffic"] = {key: value for key, value in self.traffic.items() if key != "read_only"}
         if self.benchmarks:
             document["benchmarks"] = [asdict(benchmark) for benchmark in self.benchmarks]
+        if self.restore is not None:
+            document["restore"] = self.restore
         return json.dumps(document, indent=2, ensure_ascii=False, default=str)
