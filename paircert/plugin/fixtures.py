@@ -233,6 +233,12 @@ def read_collection(request: pytest.FixtureRequest, camera: CameraPairingClient)
     return data
 
 
+def _unblock(request: pytest.FixtureRequest) -> str:
+    """What would let the run vacate a device in use (see :mod:`paircert.plugin.vacating`), as a suffix."""
+    hint = request.config.stash[STATE_KEY].vacating.blocked_hint
+    return f" ({hint})" if hint else ""
+
+
 @pytest.fixture
 def empty_camera(request: pytest.FixtureRequest, camera: CameraPairingClient) -> Iterator[CameraPairingClient]:
     """An admin client on a device with no pairing; every pairing present afterwards is removed.
@@ -242,7 +248,7 @@ def empty_camera(request: pytest.FixtureRequest, camera: CameraPairingClient) ->
     """
     before = read_collection(request, camera)
     if before:
-        blocked(f"the device already has {len(before)} camera pairing(s); the test needs none")
+        blocked(f"the device already has {len(before)} camera pairing(s); the test needs none{_unblock(request)}")
     yield camera
     after = camera.list()
     listed = (
@@ -285,7 +291,8 @@ def empty_radar(request: pytest.FixtureRequest, radar: RadarClient) -> Iterator[
                 resp=before,
             )
         blocked(
-            f"the device already has a radar configuration (state {before.data.get('state')!r}); the test needs none"
+            f"the device already has a radar configuration (state {before.data.get('state')!r}); "
+            f"the test needs none{_unblock(request)}"
         )
     yield radar
     if _radar_configured(radar.get_radar_connection()):

@@ -8,8 +8,10 @@ from typing import Any
 
 from paircert.restore.compare import Difference
 
-__all__ = ["RestoreOutcome"]
+__all__ = ["EXIT_NOT_VERIFIED", "RestoreOutcome"]
 
+EXIT_NOT_VERIFIED = 6
+"""The exit code of a run (and of ``paircert restore``) whose restore did not verify."""
 PREFIX = "paircert: restore: "
 
 

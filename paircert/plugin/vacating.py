@@ -1,0 +1,185 @@
+"""A device in use: snapshot it before the first state-changing test, vacate it with the user's
+leave, and restore and verify it after the run, however the run ends.
+
+Without ``--allow-destructive`` and the restore password(s) the parts that exist need, nothing is
+changed: the tests that need an empty device stay blocked (``blocked_hint`` says which option is
+missing) and the run's first line says what the device holds. With them, the journal goes to the
+run folder before anything is changed, and the restore runs in ``pytest_sessionfinish``, which
+pytest reaches after the last test, after Ctrl-C (and SIGTERM, turned into the same interrupt
+while the device is vacated), after a test that crashed and after an internal error. A restore that
+does not verify makes the run's exit code 6 and says every difference.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Generator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from paircert.clients.camera_pairing import CameraPairingClient
+from paircert.clients.dca import DcaClient
+from paircert.clients.discovery import DiscoveryClient
+from paircert.clients.radar import RadarClient
+from paircert.plugin.identities import Identities
+from paircert.plugin.options import RESTORE_PASSWORD_ENV, RESTORE_RADAR_PASSWORD_ENV, RunConfig
+from paircert.plugin.redaction import RunTranscript
+from paircert.plugin.target import Target
+from paircert.report.recorder import ReportRecorder
+from paircert.restore.interrupts import hold_interrupts, sigterm_interrupts
+from paircert.restore.journal import JOURNAL_FILE, Journal
+from paircert.restore.outcome import EXIT_NOT_VERIFIED, RestoreOutcome
+from paircert.restore.restorer import Device, RestoreError, RestorePasswords, restore
+from paircert.restore.snapshot import Snapshot, SnapshotError, take_snapshot
+from paircert.restore.vacate import vacate
+
+__all__ = ["VACATING_PLUGIN", "Vacating", "describe", "register_vacating"]
+
+VACATING_PLUGIN = "paircert-vacating"
+CAMERA_PAIRING_API = "camera-pairing"
+
+
+def describe(snapshot: Snapshot) -> str:
+    """What the device holds, in words: ``camera pairing CameraPairing-… (address 192.0.2.10) and an
+    active radar configuration (address 192.0.2.11)``."""
+    parts = [f"camera pairing {p.id} (address {p.properties.get('address')})" for p in snapshot.cameras]
+    if snapshot.radar is not None:
+        state = "an active" if snapshot.radar.active else "an inactive"
+        parts.append(f"{state} radar configuration (address {snapshot.radar.connection.get('address')})")
+    return " and ".join(parts)
+
+
+def _missing(run: RunConfig, snapshot: Snapshot) -> list[str]:
+    missing = [] if run.allow_destructive else ["--allow-destructive"]
+    if snapshot.cameras and not run.restore_password:
+        missing.append("--restore-password")
+    if snapshot.radar is not None and not run.restore_radar_password:
+        missing.append("--restore-radar-password")
+    return missing
+
+
+def _give(missing: list[str]) -> str:
+    if missing[0] == "--allow-destructive":
+        return "give --allow-destructive" + (f" with {' and '.join(missing[1:])}" if missing[1:] else "")
+    envs = {"--restore-password": RESTORE_PASSWORD_ENV, "--restore-radar-password": RESTORE_RADAR_PASSWORD_ENV}
+    return "with --allow-destructive, give " + " and ".join(f"{m} (or {envs[m]})" for m in missing)
+
+
+class Vacating:
+    """The run's part that owns a device in use: ``prepare`` before the first state-changing test,
+    ``finish`` once, when the session ends."""
+
+    def __init__(self, run: RunConfig, target: Target, identities: Identities, transcript: RunTranscript) -> None:
+        self._run = run
+        self._target = target
+        self._identities = identities
+        self._transcript = transcript
+        self._device: Device | None = None
+        self._put_back_sigterm: Callable[[], None] | None = None
+        self.journal: Journal | None = None
+        self.outcome: RestoreOutcome | None = None
+        self.blocked_hint: str | None = None
+        """Why the tests that need an empty device are blocked, when an option could unblock them."""
+
+    def _journal_path(self) -> Path:
+        folder = self._run.report_dir or Path(tempfile.gettempdir()) / f"paircert-{self._run.run_id}"
+        return folder / JOURNAL_FILE
+
+    def _open_device(self) -> Device:
+        client = self._identities.client("admin")
+        config = self._target.config
+        if client is None or config is None:
+            raise SnapshotError("the run has no admin client for the target")
+        camera = None
+        if DiscoveryClient(client, self._transcript).offers_dca_api(CAMERA_PAIRING_API):
+            camera = CameraPairingClient(DcaClient(client, self._transcript, set_method=config.set_method))
+        radar = RadarClient(client, self._transcript)
+        return Device(camera, radar if radar.probe() is not None else None)
+
+    def prepare(self) -> str | None:
+        """Snapshot the device and vacate it when it holds something and the options allow; the line
+        returned is what the run prints first (None: the device is empty, or unreadable, which the
+        tests then judge)."""
+        if self._target.config is None or self._device is not None:
+            return None
+        try:
+            self._device = self._open_device()
+            snapshot = take_snapshot(self._device.camera, self._device.radar)
+        except (SnapshotError, httpx.TransportError):
+            return None
+        if snapshot.empty:
+            return None
+        held = describe(snapshot)
+        missing = _missing(self._run, snapshot)
+        if missing:
+            self.blocked_hint = f"{_give(missing)} to run it and restore the device afterwards"
+            return (
+                f"paircert: the device already has {held}; the tests that need an empty device are blocked: "
+                f"{_give(missing)} to run them and restore it afterwards"
+            )
+        config = self._target.config
+        with hold_interrupts("vacating the device") as held_signals:
+            self.journal = Journal.create(
+                self._journal_path(),
+                target=config.base_url,
+                user=config.admin.username,
+                run_id=self._run.run_id,
+                snapshot=snapshot,
+                radar_path=self._device.radar.path if self._device.radar is not None else None,
+                set_method=config.set_method,
+            )
+            try:
+                vacate(self._device, self.journal)
+            except (RestoreError, httpx.TransportError) as exc:
+                self.blocked_hint = f"vacating the device failed ({exc}); it was put back"
+                self.finish()
+                return f"paircert: the device has {held}; vacating it failed ({exc}): it was put back, and the tests that need an empty device are blocked"
+        self._put_back_sigterm = sigterm_interrupts()
+        if held_signals.received:
+            raise KeyboardInterrupt
+        return f"paircert: the device has {held}: removed for the run, put back after it (journal {self.journal.path})"
+
+    def finish(self) -> RestoreOutcome | None:
+        """Restore and verify, once; None when nothing was vacated."""
+        if self.journal is None or self._device is None or self.outcome is not None:
+            return self.outcome
+        passwords = RestorePasswords(self._run.restore_password, self._run.restore_radar_password)
+        with hold_interrupts("restoring the device"):
+            self.outcome = restore(self._device, self.journal, passwords)
+        if self._put_back_sigterm is not None:
+            self._put_back_sigterm()
+            self._put_back_sigterm = None
+        return self.outcome
+
+
+class VacatingPlugin:
+    """Restores before the report is written (results.json carries the outcome), and says it last."""
+
+    def __init__(self, vacating: Vacating, recorder: ReportRecorder | None) -> None:
+        self._vacating = vacating
+        self._recorder = recorder
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        outcome = self._vacating.finish()
+        if outcome is None:
+            return
+        if self._recorder is not None:
+            self._recorder.restore = outcome.to_dict()
+        if not outcome.verified:
+            session.exitstatus = EXIT_NOT_VERIFIED
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> Generator[None, None, None]:
+        yield  # after the verdict summary
+        outcome = self._vacating.outcome
+        for line in outcome.lines() if outcome is not None else []:
+            terminalreporter.write_line(line, red="NOT VERIFIED" in line or "differs:" in line)
+        return None
+
+
+def register_vacating(config: pytest.Config, vacating: Vacating, recorder: ReportRecorder | None) -> None:
+    if not config.pluginmanager.has_plugin(VACATING_PLUGIN):
+        config.pluginmanager.register(VacatingPlugin(vacating, recorder), VACATING_PLUGIN)
