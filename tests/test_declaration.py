@@ -277,7 +277,13 @@ def test_a_certification_run_declares_against_its_schema_and_hashes_every_artifa
     declaration = json.loads((certified / "declaration.json").read_text(encoding="utf-8"))
     assert schemas.validate(DECLARATION_SCHEMA, declaration) == []
     assert declaration["run"]["profile"] == "certification"
-    assert set(declaration["hashes"]["artifacts"]) == {"claims.toml", "junit.xml", "report.html", "results.json"}
+    assert set(declaration["hashes"]["artifacts"]) == {
+        "claims.toml",
+        "junit.xml",
+        "report.html",
+        "results.json",
+        "suite-strength.toml",
+    }
     assert "claims/claims.json" in declaration["hashes"]["schemas"]
     assert list(declaration["hashes"]["ledger"]) == ["requirements.toml"]
     by_id = {row["id"]: row for row in declaration["requirements"]}
@@ -302,7 +308,7 @@ def test_verify_passes_an_untouched_declaration(
 ) -> None:
     path = _copy(certified, tmp_path)
     code, lines = _verify(path, capsys)
-    assert code == 0 and lines == [f"{path}: untouched (9 checks; 0 not possible here)"]
+    assert code == 0 and lines == [f"{path}: untouched (10 checks; 0 not possible here)"]
 
 
 def test_verify_names_a_single_edited_verdict(

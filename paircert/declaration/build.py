@@ -89,6 +89,9 @@ class Inputs:
     set_method: str
     issued: str
     hashes: Mapping[str, Any]
+    strength: Mapping[str, Any] | None = None
+    """The suite's published strength as the run folder's copy says it
+    (:meth:`paircert.selfcheck.strength.SuiteStrength.to_dict`); None when the folder has none."""
 
 
 def _device(results: Mapping[str, Any]) -> dict[str, Any]:
@@ -317,5 +320,6 @@ def build_declaration(inputs: Inputs) -> dict[str, Any]:
         "findings": findings,
         "requirements": requirements,
         "waivers": waivers,
+        "suite_strength": dict(inputs.strength) if inputs.strength is not None else None,
         "hashes": dict(inputs.hashes),
     }

@@ -65,6 +65,13 @@ code{word-break:break-all}
 {% for r in d.requirements %}<tr><td>{{ r.id }}</td><td class="v-{{ r.verdict }}">{{ r.verdict }}{% if r.verdict != r.run_verdict %} (run: {{ r.run_verdict }}){% endif %}</td>
 <td>{{ r.tests }}</td><td>{{ r.statement }}</td></tr>
 {% endfor %}</table>
+<h2>Suite strength</h2>
+{% if d.suite_strength is none %}<p>The run folder held no suite strength figures.</p>
+{% else %}<p>How many of the reference emulator's {{ d.suite_strength.catalogue_size }} seeded faults the suite
+kills, as last published before this run ({{ d.suite_strength.source }}; reproduce with <code>paircert selfcheck</code>):</p>
+<ul>{% for name, p in d.suite_strength.profiles.items() %}<li>{{ p.summary }}{% if p.measured and p.survivors %} Survived:
+{% for s in p.survivors %}{{ s.fault }} ({{ s.reason }}){% if not loop.last %}; {% endif %}{% endfor %}.{% endif %}</li>
+{% endfor %}</ul>{% endif %}
 <h2>Hashes (SHA-256)</h2>
 <p>Check with <code>paircert verify declaration.json</code>. Content: <code>{{ d.content_sha256 }}</code></p>
 {% for group in ("artifacts", "ledger", "schemas") %}<h3>{{ group }}</h3>

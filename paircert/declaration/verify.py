@@ -6,9 +6,9 @@ Four checks, each said when made and when it could not be made:
 2. the artifacts listed in it, where they lie beside it (results.json, junit.xml, report.html,
    claims.toml ...), and the page declaration.html rendered again from the JSON;
 3. the schemas and the ledger of the installed suite, when its version is the declaration's;
-4. the declaration built again from results.json, claims.toml and that ledger, when all three are
-   the files it was made from: so an edited verdict is named (``requirements[CP-LIST-GET].verdict``),
-   not only noticed.
+4. the declaration built again from results.json, claims.toml, suite-strength.toml and that ledger,
+   when all are the files it was made from: so an edited verdict is named
+   (``requirements[CP-LIST-GET].verdict``), not only noticed.
 """
 
 from __future__ import annotations
@@ -30,8 +30,16 @@ from paircert.declaration.hashes import (
     ledger_version,
 )
 from paircert.declaration.render import render_declaration
-from paircert.declaration.write import CLAIMS_COPY, DECLARATION_HTML, DECLARATION_SCHEMA, RESULTS_JSON, seal
+from paircert.declaration.write import (
+    CLAIMS_COPY,
+    DECLARATION_HTML,
+    DECLARATION_SCHEMA,
+    RESULTS_JSON,
+    STRENGTH_COPY,
+    seal,
+)
 from paircert.ledger import load_ledger
+from paircert.selfcheck.strength import StrengthError, read_strength
 
 __all__ = ["Verification", "verify"]
 
@@ -135,6 +143,16 @@ def _rebuild(folder: Path, declaration: Mapping[str, Any], intact: Mapping[str, 
         except ClaimsError as exc:
             result.not_compared.append(f"the rebuild ({exc})")
             return
+    strength = None
+    if declaration["suite_strength"] is not None:
+        if not intact.get(STRENGTH_COPY):
+            result.not_compared.append(f"the rebuild ({STRENGTH_COPY} absent or edited)")
+            return
+        try:
+            strength = read_strength(folder / STRENGTH_COPY).to_dict()
+        except StrengthError as exc:
+            result.not_compared.append(f"the rebuild ({exc})")
+            return
     rebuilt = seal(
         build_declaration(
             Inputs(
@@ -146,10 +164,11 @@ def _rebuild(folder: Path, declaration: Mapping[str, Any], intact: Mapping[str, 
                 set_method=declaration["run"]["set_method"],
                 issued=declaration["issued"],
                 hashes=declaration["hashes"],
+                strength=strength,
             )
         )
     )
-    result.compared.append("every field, rebuilt from results.json, the claims and the ledger")
+    result.compared.append("every field, rebuilt from results.json, the claims, the suite strength and the ledger")
     result.differences += _edited_fields(declaration, rebuilt)
 
 

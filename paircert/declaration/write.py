@@ -1,7 +1,9 @@
 """Write declaration.json and declaration.html beside a finished run's results.json.
 
-The claims file is copied into the run folder first (as ``claims.toml``), so it is hashed with the
-other artifacts and ``paircert verify`` can read the very claims the declaration was made from.
+The claims file and the suite's published strength (``paircert/selfcheck/strength.toml``) are
+copied into the run folder first (as ``claims.toml`` and ``suite-strength.toml``), so they are
+hashed with the other artifacts and ``paircert verify`` can read the very claims and figures the
+declaration was made from, whatever figures a later suite publishes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from paircert.declaration.hashes import (
 )
 from paircert.declaration.render import render_declaration
 from paircert.ledger import load_ledger
+from paircert.selfcheck.strength import STRENGTH_FILE, read_strength
 
 __all__ = [
     "CLAIMS_COPY",
@@ -30,6 +33,7 @@ __all__ = [
     "DECLARATION_JSON",
     "DECLARATION_SCHEMA",
     "RESULTS_JSON",
+    "STRENGTH_COPY",
     "seal",
     "write_declaration",
 ]
@@ -39,6 +43,7 @@ DECLARATION_HTML = "declaration.html"
 DECLARATION_SCHEMA = "declaration/declaration"
 RESULTS_JSON = "results.json"
 CLAIMS_COPY = "claims.toml"
+STRENGTH_COPY = "suite-strength.toml"
 
 
 def seal(declaration: dict[str, Any]) -> dict[str, Any]:
@@ -59,6 +64,7 @@ def write_declaration(
     results = json.loads((run_dir / RESULTS_JSON).read_text(encoding="utf-8"))
     if claims_file is not None:
         shutil.copyfile(claims_file, run_dir / CLAIMS_COPY)
+    shutil.copyfile(STRENGTH_FILE, run_dir / STRENGTH_COPY)
     when = (issued or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     inputs = Inputs(
         results=results,
@@ -68,6 +74,7 @@ def write_declaration(
         discovered=discovered,
         set_method=set_method,
         issued=when.isoformat(timespec="seconds").replace("+00:00", "Z"),
+        strength=read_strength(run_dir / STRENGTH_COPY).to_dict(),
         hashes={
             "algorithm": "sha256",
             "artifacts": artifact_hashes(run_dir),
