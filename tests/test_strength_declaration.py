@@ -4,6 +4,7 @@ in the run folder, so the declaration stays a pure function of the run's files a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from importlib.metadata import version
 from pathlib import Path
@@ -14,11 +15,11 @@ from paircert.declaration.render import render_declaration
 from paircert.declaration.verify import verify
 from paircert.declaration.write import DECLARATION_SCHEMA, STRENGTH_COPY, write_declaration
 from paircert.report import records
+from paircert.report.html import write_report
 from paircert.selfcheck.strength import read_strength
 
 
-def _run_folder(tmp_path: Path) -> Path:
-    """A finished run's folder (results.json as the recorder writes it) with its declaration."""
+def _run() -> records.RunRecord:
     meta = records.RunMetadata(
         run_id="r1",
         target_url="http://192.0.2.10",
@@ -37,8 +38,12 @@ def _run_folder(tmp_path: Path) -> Path:
         observations={},
         duration=0.1,
     )
-    run = records.RunRecord(meta, [test], untested_requirements=[])
-    (tmp_path / "results.json").write_text(run.to_json(), encoding="utf-8")
+    return records.RunRecord(meta, [test], untested_requirements=[])
+
+
+def _run_folder(tmp_path: Path) -> Path:
+    """A finished run's folder (results.json as the recorder writes it) with its declaration."""
+    (tmp_path / "results.json").write_text(_run().to_json(), encoding="utf-8")
     write_declaration(tmp_path, claims=None, claims_file=None, discovered=Discovered(), set_method="PATCH")
     return tmp_path
 
@@ -74,3 +79,21 @@ def test_a_declaration_whose_strength_was_edited_is_named_by_the_rebuild(tmp_pat
         "edited: suite_strength.profiles.gate.killed: the declaration says 80, the run's files give 76"
         in verify(path).differences
     )
+
+
+def _report(tmp_path: Path, profile: str) -> str:
+    run = records.RunRecord(dataclasses.replace(_run().metadata, profile=profile), [], untested_requirements=[])
+    path = tmp_path / profile / "report.html"
+    write_report(path, run, {})
+    return " ".join(path.read_text(encoding="utf-8").split())
+
+
+def test_the_report_of_a_certification_run_cites_the_published_strength(tmp_path: Path) -> None:
+    page = _report(tmp_path, "certification")
+    assert "paircert/selfcheck/strength.toml" in page
+    for sentence in read_strength().sentences():
+        assert sentence in page
+
+
+def test_the_report_of_another_profile_does_not(tmp_path: Path) -> None:
+    assert "strength.toml" not in _report(tmp_path, "gate")

@@ -20,9 +20,12 @@ from paircert.ledger import load_ledger
 from paircert.report.benchmarks import PLOT_BYTES
 from paircert.report.page import Evidence, Page, build_page
 from paircert.report.records import RunRecord
+from paircert.selfcheck.strength import read_strength
 
 __all__ = ["coverage_sections", "render", "write_report"]
 
+CERTIFICATION = "certification"
+"""The profile whose report cites the suite's published strength (as its declaration does)."""
 _PACKAGES = ("pytest", "hypothesis", "schemathesis", "httpx", "jinja2")
 
 
@@ -81,7 +84,8 @@ def write_report(path: Path, run: RunRecord, evidence: Mapping[str, Evidence], r
     """Write the page of ``run`` at ``path``; the benchmarks' plots are read from ``run_dir``
     (default: the page's folder), where results.json names them."""
     plots = _plots(run, run_dir if run_dir is not None else path.parent)
-    page = build_page(run, evidence, load_ledger(), _environment(run), plots)
+    strength = read_strength().sentences() if run.metadata.profile == CERTIFICATION else []
+    page = build_page(run, evidence, load_ledger(), _environment(run), plots, strength)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(page), encoding="utf-8")
 

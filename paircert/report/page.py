@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -31,6 +31,10 @@ from paircert.report.records import (
 __all__ = ["ApiBar", "Evidence", "Finding", "Page", "build_page", "plain_reason"]
 
 REASON_LENGTH = 240
+STRENGTH_INTRO = (
+    "How strong this suite is: how many of the reference emulator's seeded faults it kills, per profile, "
+    "as published in paircert/selfcheck/strength.toml (reproduce with paircert selfcheck)."
+)
 EVIDENCE_LENGTH = 64_000
 _PREFIXES = ("Failed: ", "AssertionError: ", BLOCKED_PREFIX, NOT_APPLICABLE_PREFIX, "xfail: ")
 _ID_TAGS = re.compile(r"^(?:\[[A-Z][A-Z0-9, -]*\]\s*)+")
@@ -95,6 +99,9 @@ class Page:
     benchmarks: list[BenchmarkView] = field(default_factory=list)
     profile: list[str] = field(default_factory=list)
     attempts: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    strength: list[str] = field(default_factory=list)
+    """A certification run's citation of the suite's published strength: an introduction, then one
+    sentence per profile (empty on other runs)."""
 
 
 def _clip(text: str, length: int) -> str:
@@ -255,9 +262,11 @@ def build_page(
     ledger: Mapping[str, Requirement],
     environment: list[tuple[str, str]],
     plots: Mapping[str, bytes] | None = None,
+    strength: Sequence[str] = (),
 ) -> Page:
     """The page of one run; ``evidence`` holds what failed and blocked tests left, by node id, and
-    ``plots`` the benchmarks' plot files by their path in the run folder."""
+    ``plots`` the benchmarks' plot files by their path in the run folder. ``strength`` are the
+    published suite strength's sentences, one per profile, which a certification run cites."""
     overall = run.overall()
     counts = run.counts()
     bars = _bars(run, ledger)
@@ -287,4 +296,5 @@ def build_page(
         benchmarks=benchmark_views(run.benchmarks, plots or {}),
         profile=_profile(run),
         attempts=[(t.nodeid, attempt) for t in run.tests for attempt in t.failed_attempts],
+        strength=[STRENGTH_INTRO, *strength] if strength else [],
     )
