@@ -24,7 +24,13 @@ from typing import TYPE_CHECKING, NoReturn
 import pytest
 
 from paircert.clients.preflight import PreflightError
-from paircert.plugin.options import PASSWORD_ENV, RUN_OPTIONS, command_line
+from paircert.plugin.options import (
+    PASSWORD_ENV,
+    RESTORE_PASSWORD_ENV,
+    RESTORE_RADAR_PASSWORD_ENV,
+    RUN_OPTIONS,
+    command_line,
+)
 from paircert.plugin.session import STATE_KEY
 from paircert.report.compare import DEFAULT_TOLERANCE
 from paircert.usage import EXIT_USAGE, CliError
@@ -166,6 +172,16 @@ def _parser() -> argparse.ArgumentParser:
     from paircert.declaration import command as verify_cli
 
     verify_cli.add_arguments(verify)
+    restore = commands.add_parser(
+        "restore",
+        help="finish putting a device back from a run's restore journal (after a crash of the tester machine)",
+        description="Restore and verify what a run's restore-journal.json says the device held. Exit 0 verified, "
+        "2 a wrong option or file, 3 the device cannot be reached or refuses the admin, 4 not an Axis device, "
+        "6 not verified (every difference printed).",
+    )
+    from paircert.restore import command as restore_cli
+
+    restore_cli.add_arguments(restore)
     compare = commands.add_parser(
         "compare",
         help="compare two runs' results.json: regressions, fixes, changed observed behaviour",
@@ -457,7 +473,8 @@ def _split_extra(argv: list[str]) -> tuple[list[str], list[str]]:
 def _scrub(text: str) -> str:
     """An error line without the password from the environment (whole occurrences, the run's rule)."""
     redactor = Redactor()
-    redactor.add(os.environ.get(PASSWORD_ENV) or "")
+    for name in (PASSWORD_ENV, RESTORE_PASSWORD_ENV, RESTORE_RADAR_PASSWORD_ENV):
+        redactor.add(os.environ.get(name) or "")
     return redactor.text(text)
 
 
@@ -483,6 +500,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from paircert.declaration import command as verify_cli
 
             return verify_cli.run(args)
+        if args.command == "restore":
+            from paircert.restore import command as restore_cli
+
+            return restore_cli.run(args)
         if args.command == "compare":
             return _compare(args)
         return _run(args, extra) if args.command == "run" else _emulator(args)

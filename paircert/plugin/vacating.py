@@ -19,26 +19,22 @@ from pathlib import Path
 import httpx
 import pytest
 
-from paircert.clients.camera_pairing import CameraPairingClient
-from paircert.clients.dca import DcaClient
-from paircert.clients.discovery import DiscoveryClient
-from paircert.clients.radar import RadarClient
 from paircert.plugin.identities import Identities
 from paircert.plugin.options import RESTORE_PASSWORD_ENV, RESTORE_RADAR_PASSWORD_ENV, RunConfig
 from paircert.plugin.redaction import RunTranscript
 from paircert.plugin.target import Target
 from paircert.report.recorder import ReportRecorder
+from paircert.restore.device import Device, open_device
 from paircert.restore.interrupts import hold_interrupts, sigterm_interrupts
 from paircert.restore.journal import JOURNAL_FILE, Journal
 from paircert.restore.outcome import EXIT_NOT_VERIFIED, RestoreOutcome
-from paircert.restore.restorer import Device, RestoreError, RestorePasswords, restore
+from paircert.restore.restorer import RestoreError, RestorePasswords, restore
 from paircert.restore.snapshot import Snapshot, SnapshotError, take_snapshot
 from paircert.restore.vacate import vacate
 
 __all__ = ["VACATING_PLUGIN", "Vacating", "describe", "register_vacating"]
 
 VACATING_PLUGIN = "paircert-vacating"
-CAMERA_PAIRING_API = "camera-pairing"
 
 
 def describe(snapshot: Snapshot) -> str:
@@ -92,11 +88,7 @@ class Vacating:
         config = self._target.config
         if client is None or config is None:
             raise SnapshotError("the run has no admin client for the target")
-        camera = None
-        if DiscoveryClient(client, self._transcript).offers_dca_api(CAMERA_PAIRING_API):
-            camera = CameraPairingClient(DcaClient(client, self._transcript, set_method=config.set_method))
-        radar = RadarClient(client, self._transcript)
-        return Device(camera, radar if radar.probe() is not None else None)
+        return open_device(client, self._transcript, set_method=config.set_method)
 
     def prepare(self) -> str | None:
         """Snapshot the device and vacate it when it holds something and the options allow; the line

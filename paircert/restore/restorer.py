@@ -23,11 +23,12 @@ from paircert.clients.camera_pairing import CameraPairingClient
 from paircert.clients.radar import RadarClient
 from paircert.clients.response import ApiResponse
 from paircert.restore.compare import Difference, compare_cameras, compare_radar
+from paircert.restore.device import Device
 from paircert.restore.journal import Journal
 from paircert.restore.outcome import RestoreOutcome
 from paircert.restore.snapshot import CameraSnapshot, RadarSnapshot, SnapshotError, read_pairings, read_radar
 
-__all__ = ["Device", "Patience", "RestoreError", "RestorePasswords", "refused", "restore"]
+__all__ = ["Patience", "RestoreError", "RestorePasswords", "refused", "restore"]
 
 T = TypeVar("T")
 CAMERA_PASSWORD_HINT = "--restore-password (or PAIRCERT_RESTORE_PASSWORD)"
@@ -56,14 +57,6 @@ class Patience:
     retry_wait: float = 1.0
     settle: float = 15.0
     poll: float = 0.5
-
-
-@dataclass(frozen=True)
-class Device:
-    """The clients a restore speaks through; None where the device does not offer the API."""
-
-    camera: CameraPairingClient | None
-    radar: RadarClient | None
 
 
 def refused(what: str, resp: ApiResponse) -> RestoreError:

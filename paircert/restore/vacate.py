@@ -7,8 +7,9 @@ kept out of the journal).
 
 from __future__ import annotations
 
+from paircert.restore.device import Device
 from paircert.restore.journal import Journal
-from paircert.restore.restorer import Device, RestoreError, refused
+from paircert.restore.restorer import RestoreError, refused
 
 __all__ = ["vacate"]
 
