@@ -9,16 +9,12 @@ not-applicable verdict must name a reason that is not one of the alternate choic
 
 from __future__ import annotations
 
-import os
-import queue
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import pytest
+from emulator_process import running_emulator
 from test_streaming_run import CAMERA_ADDRESS, RADAR_ADDRESS, free_ports, paircert_run, results
 
 from paircert.emulator.choices import ALTERNATE, REFERENCE
@@ -26,7 +22,6 @@ from paircert.peers.certs import CA_CERT_NAME, load_test_ca
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[1]
 ADMIN_PASSWORD = "Alternate-admin-secret-7731"
 OPERATOR = ("alt-operator", "Alternate-operator-secret-2")
 VIEWER = ("alt-viewer", "Alternate-viewer-secret-3")
@@ -58,24 +53,13 @@ MET_ALTERNATES: dict[str, Any] = {
 }
 
 
-def _lines(stream: IO[str], into: queue.Queue[str]) -> None:
-    for line in stream:
-        into.put(line)
-
-
 @pytest.fixture
 def alternate_emulator(tmp_path: Path) -> Iterator[tuple[str, Path, tuple[int, ...]]]:
     """``paircert emulator --choices alternate`` in its own process; (http URL, peer CA dir, peer ports)."""
     ca_dir = tmp_path / "peer-ca"
     load_test_ca(ca_dir)
     ports = free_ports(4)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
-    env.update(PYTHONPATH=str(REPO))
-    command = [
-        sys.executable,
-        "-m",
-        "paircert",
-        "emulator",
+    arguments = [
         "--choices",
         "alternate",
         "--state-dir",
@@ -91,29 +75,8 @@ def alternate_emulator(tmp_path: Path) -> Iterator[tuple[str, Path, tuple[int, .
         *("--peer-rtsp-port", str(ports[0]), "--peer-rtsps-port", str(ports[1])),
         *("--peer-http-port", str(ports[2]), "--peer-https-port", str(ports[3])),
     ]
-    process = subprocess.Popen(
-        command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    assert process.stdout is not None
-    lines: queue.Queue[str] = queue.Queue()
-    reader = threading.Thread(target=_lines, args=(process.stdout, lines), daemon=True)
-    reader.start()
-    url = None
-    try:
-        while url is None:
-            line = lines.get(timeout=READY_TIMEOUT)
-            if line.strip().startswith("http:"):
-                url = line.split(None, 1)[1].strip()
-        yield url, ca_dir, ports
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        reader.join(timeout=10)
-        process.stdout.close()
+    with running_emulator(*arguments, cwd=tmp_path, timeout=READY_TIMEOUT) as emulator:
+        yield emulator.http_url, ca_dir, ports
 
 
 def test_every_reference_choice_has_a_different_alternate() -> None:

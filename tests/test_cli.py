@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from emulator_process import running_emulator
 
 from paircert.auth import ServerAuth
 from paircert.plugin.options import RUN_OPTIONS
@@ -193,29 +194,14 @@ def test_emulator_port_in_use_is_one_line() -> None:
 
 
 def test_emulator_prints_its_urls_and_stops_quietly_on_interrupt(tmp_path: Path) -> None:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
-    environment.update(PYTHONPATH=str(REPO), PAIRCERT_PASSWORD="emu-secret-123")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "paircert", "emulator", "--state-dir", str(tmp_path)],
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        lines = [process.stdout.readline() for _ in range(4)]
+    with running_emulator("--state-dir", str(tmp_path), env={"PAIRCERT_PASSWORD": "emu-secret-123"}) as emulator:
+        lines = emulator.banner[:4]
         assert lines[0].strip() == "paircert emulator ready"
         assert lines[1].split()[1].startswith("http://127.0.0.1:")
         assert lines[2].split()[1].startswith("https://127.0.0.1:")
         assert Path(lines[3].split()[1]).is_file()
-        process.send_signal(__import__("signal").SIGINT)
-        _, stderr = process.communicate(timeout=20)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    assert process.returncode == 0
+        stderr = emulator.interrupt()
+    assert emulator.process.returncode == 0
     assert "Traceback" not in stderr and "emu-secret-123" not in stderr
 
 

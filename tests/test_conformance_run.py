@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from emulator_process import running_emulator
 
 REPO = Path(__file__).resolve().parents[1]
 ADMIN, OPERATOR, VIEWER = "Adm-7f3b-secret", "Op-91ce-secret", "View-22aa-secret"
@@ -102,35 +103,9 @@ def separate_emulator(
     tmp_path_factory: pytest.TempPathFactory, peer_setup: tuple[list[str], list[str]]
 ) -> Iterator[str]:
     state = tmp_path_factory.mktemp("separate-state")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "paircert",
-            "emulator",
-            "--state-dir",
-            str(state),
-            "--user",
-            f"root:{ADMIN}:admin",
-            "--user",
-            f"op:{OPERATOR}:operator",
-            "--user",
-            f"view:{VIEWER}:viewer",
-            *peer_setup[0],
-        ],
-        env=_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        lines = [process.stdout.readline() for _ in range(2)]
-        assert lines[0].strip() == "paircert emulator ready", lines
-        yield lines[1].split()[1]
-    finally:
-        process.terminate()
-        process.communicate(timeout=20)
+    users = ("--user", f"root:{ADMIN}:admin", "--user", f"op:{OPERATOR}:operator", "--user", f"view:{VIEWER}:viewer")
+    with running_emulator("--state-dir", str(state), *users, *peer_setup[0]) as emulator:
+        yield emulator.http_url
 
 
 pytestmark = pytest.mark.timeout(900)

@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import select
 import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
+from emulator_process import running_emulator
 
 from paircert.auth import HttpAuth
 from paircert.emulator.config import EmulatorConfig, User
@@ -76,40 +74,13 @@ def test_state_file_is_private(tmp_path: Path) -> None:
     assert (tmp_path / "state.json").stat().st_mode & 0o077 == 0
 
 
-def _wait_ready(proc: subprocess.Popen[str], timeout: float = 20.0) -> str:
-    """The HTTP URL ``paircert emulator`` prints once it serves."""
-    assert proc.stdout is not None
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        readable, _, _ = select.select([proc.stdout], [], [], 0.1)
-        if readable:
-            # The ready block is printed at once; the text layer may already hold all of it.
-            for line in iter(proc.stdout.readline, ""):
-                if line.strip().startswith("http:"):
-                    return line.split()[1]
-        if proc.poll() is not None:
-            break
-    raise AssertionError("the emulator process did not report ready")
-
-
 @pytest.mark.slow
 def test_every_acknowledged_write_survives_kill_9(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
-    command = [
-        sys.executable,
-        "-m",
-        "paircert",
-        "emulator",
-        "--state-dir",
-        str(tmp_path),
-        "--user",
-        f"admin:{PASSWORD}:admin",
-    ]
     acknowledged = -1
-    with subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) as proc:
+    with running_emulator("--state-dir", str(tmp_path), "--user", f"admin:{PASSWORD}:admin", timeout=20) as emulator:
+        proc = emulator.process
         try:
-            http_url = _wait_ready(proc)
-            with httpx.Client(base_url=http_url, auth=HttpAuth("admin", PASSWORD), timeout=5) as client:
+            with httpx.Client(base_url=emulator.http_url, auth=HttpAuth("admin", PASSWORD), timeout=5) as client:
                 pairing_id = client.post(LIST, json={"data": PAIRING}).json()["data"]["id"]
                 killer = threading.Timer(0.4, os.kill, (proc.pid, signal.SIGKILL))
                 killer.start()

@@ -28,6 +28,7 @@ import av
 import httpx
 import pytest
 import requests
+from emulator_process import running_emulator
 
 from paircert.auth import HttpAuth, parse_challenges
 from paircert.emulator.config import EmulatorConfig, User
@@ -289,6 +290,7 @@ def test_every_server_side_offers_md5_alone_by_default(emulator: EmbeddedEmulato
 
 
 def _start(arguments: list[str], ready: str, env: dict[str, str]) -> tuple[subprocess.Popen[str], list[str]]:
+    """``paircert peers``; the emulator is started by :func:`emulator_process.running_emulator`."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
     environment.update(PYTHONPATH=str(REPO), **env)
     process = subprocess.Popen(
@@ -338,9 +340,9 @@ def _offers(http: str, rtsp_url: str) -> list[list[str | None]]:
 
 @pytest.mark.slow
 def test_clients_log_in_to_the_paircert_emulator_command_line(tmp_path: Path) -> None:
-    arguments = ["emulator", "--state-dir", str(tmp_path), "--user", f"{USER}:{PASSWORD}:admin"]
-    process, lines = _start([*arguments, "--digest-algorithms", "md5,sha-256"], "rtsps:", {})
-    try:
+    arguments = ["--state-dir", str(tmp_path), "--user", f"{USER}:{PASSWORD}:admin"]
+    with running_emulator(*arguments, "--digest-algorithms", "md5,sha-256") as emulator:
+        lines = emulator.banner
         assert lines and lines[0] == "paircert emulator ready", lines
         http, rtsp = _url(lines, "http:"), _url(lines, "rtsp:")
         assert _offers(http, rtsp + MEDIA_PATH) == [["MD5", "SHA-256"]] * 2
@@ -350,9 +352,8 @@ def test_clients_log_in_to_the_paircert_emulator_command_line(tmp_path: Path) ->
         with httpx.Client(timeout=10, trust_env=False, auth=HttpAuth(USER, PASSWORD)) as ours:
             answer = ours.get(http + CAMERA_API_ROOT)
         assert answer.status_code == 200 and "algorithm=SHA-256" in answer.request.headers["authorization"]
-    finally:
-        stderr = _stop(process)
-    assert process.returncode == 0 and "Traceback" not in stderr and PASSWORD not in stderr
+        stderr = emulator.interrupt()
+    assert emulator.process.returncode == 0 and "Traceback" not in stderr and PASSWORD not in stderr
 
 
 @pytest.mark.slow

@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 from _pytest.junitxml import mangle_test_address
+from emulator_process import running_emulator
 
 REPO = Path(__file__).resolve().parents[1]
 DISTINCT = "Zq7-distinct-Secret-4711"
@@ -72,32 +73,9 @@ def test_canary_a_reason_quoting_the_passwords_is_blocked_with_them_redacted():
 def _emulator(state: Path, admin: str) -> Iterator[str]:
     """A separately started emulator whose root and operator have the run's passwords, as a
     device in a lab would (the embedded emulator makes up its own)."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "paircert",
-            "emulator",
-            "--state-dir",
-            str(state),
-            "--user",
-            f"root:{admin}:admin",
-            "--user",
-            f"op:{DISTINCT}:operator",
-        ],
-        env=_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        lines = [process.stdout.readline() for _ in range(2)]
-        assert lines[0].strip() == "paircert emulator ready", lines
-        yield lines[1].split()[1]
-    finally:
-        process.terminate()
-        process.communicate(timeout=20)
+    arguments = ("--state-dir", str(state), "--user", f"root:{admin}:admin", "--user", f"op:{DISTINCT}:operator")
+    with running_emulator(*arguments) as emulator:
+        yield emulator.http_url
 
 
 def _environment(**extra: str) -> dict[str, str]:
