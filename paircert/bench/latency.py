@@ -121,7 +121,9 @@ class LatencyResult:
             plots.latency_cdf(
                 {**series, "added by the device": added}, folder / "latency-cdf.svg", title="Frame latency from capture"
             ),
-            plots.latency_histogram(series, folder / "latency-histogram.svg", title="Frame latency from capture"),
+            plots.latency_histogram(
+                series, folder / "latency-histogram.svg", title="Frame latency from capture (histogram)"
+            ),
         ]
 
 
