@@ -3,7 +3,12 @@ emulator restarted on its own ports with its state kept, and the options that as
 
 from __future__ import annotations
 
+import json
+import os
 import secrets
+import shlex
+import socket
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -21,6 +26,7 @@ from paircert.plugin.restarting import RestartFailed, restart_by_command
 
 PAIRINGS = "/config/rest/camera-pairing/v1beta/camerapairings"
 TARGET = "http://192.0.2.10"
+REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(autouse=True)
@@ -103,3 +109,61 @@ def test_the_restart_options_are_checked_once_and_the_command_travels_hidden() -
     argv, environment = command_line({"paircert_restart_command": "ssh root@cam reboot"})
     assert argv == [] and environment == {RESTART_COMMAND_ENV: "ssh root@cam reboot"}
     assert read_run_config({"paircert_emulator_radar_revision": "2026-01"}, {}).emulator_radar_revision == "2026-01"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+def test_a_device_restarted_by_the_users_command_must_keep_what_it_acknowledged(tmp_path: Path) -> None:
+    """A 'paircert emulator' process stands for the device, with a fault that forgets SETs at a
+    restart; the user's command stops it and starts it again on the same ports and state."""
+    password = secrets.token_urlsafe(12)
+    pid_file = tmp_path / "pid"
+    http_port, https_port = _free_port(), _free_port()
+    url = f"http://127.0.0.1:{http_port}"
+    emulator = shlex.join(
+        [sys.executable, "-m", "paircert", "emulator", "--http-port", str(http_port), "--https-port"]
+        + [str(https_port), "--state-dir", str(tmp_path / "state"), "--fault", "set-not-persisted"]
+    )
+    start = f"nohup {emulator} > {tmp_path / 'emulator.log'} 2>&1 & echo $! > {pid_file}"
+    (tmp_path / "restart.sh").write_text(f'kill "$(cat {pid_file})"\nsleep 1\n{start}\n', encoding="utf-8")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
+    environment |= {"PYTHONPATH": str(REPO), "PAIRCERT_PASSWORD": password}
+    subprocess.run(start, shell=True, env=environment, check=True, timeout=10)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(url + "/config/discover", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        result = subprocess.run(
+            [sys.executable, "-m", "paircert", "run", "--target", url, "--profile", "gate", "-k", "cp_persistence"]
+            + ["--report-dir", str(tmp_path / "out"), "--restart-timeout", "30"],
+            env={**environment, RESTART_COMMAND_ENV: f"sh {tmp_path / 'restart.sh'}"},
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=200,
+        )
+    finally:
+        subprocess.run(f'kill "$(cat {pid_file})"', shell=True, timeout=10, check=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    (run_dir,) = (tmp_path / "out").iterdir()
+    verdicts = {
+        t["nodeid"].rsplit("::", 1)[1]: t["verdict"]
+        for t in json.loads((run_dir / "results.json").read_text())["tests"]
+    }
+    assert verdicts == {
+        "test_a_pairing_and_every_property_set_survive_a_restart": "fail",
+        "test_a_removed_pairing_stays_gone_after_a_restart": "pass",
+    }
+    for artifact in run_dir.iterdir():
+        if artifact.is_file():
+            assert "restart.sh" not in artifact.read_text(encoding="utf-8", errors="replace"), artifact.name
