@@ -9,6 +9,7 @@ layers (the CI half of issue 9, item 4) and checks its JSON against the schema.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import signal
@@ -22,6 +23,8 @@ from pathlib import Path
 import pytest
 
 from paircert import schemas
+from paircert.emulator.faults import NEEDS
+from paircert.plugin.options import RUN_OPTIONS, read_run_config
 from paircert.report import records
 from paircert.selfcheck import command
 from paircert.selfcheck.matrix import FaultResult, RunOutcome, judge, ordered, read_results, tally
@@ -372,3 +375,14 @@ def test_a_variant_clean_run_that_does_not_complete_stops_selfcheck(
     }
     with pytest.raises(CliError, match="clean-radar-2026-01 run did not complete"):
         _collect_with(monkeypatch, tmp_path, [_Fault("cn", ["RP-TLS-CERTIFICATE-CN"], needs="radar-2026-01")], runs)
+
+
+def test_every_need_a_run_option_meets_is_an_option_paircert_run_reads() -> None:
+    flags = {option.flag: option.dest for option in RUN_OPTIONS}
+    assert set(EMULATOR_VARIANTS) <= set(NEEDS)
+    for need, options in EMULATOR_VARIANTS.items():
+        pairs = dict(zip(options[::2], options[1::2], strict=True))
+        config = read_run_config({flags[flag]: value for flag, value in pairs.items()}, {})
+        assert dataclasses.replace(config, run_id="r") != dataclasses.replace(read_run_config({}, {}), run_id="r"), (
+            f"{need}: {options} change nothing in the run"
+        )
