@@ -245,9 +245,6 @@ def _pytest_args(args: argparse.Namespace, run_dir: Path, options: list[str], ex
         # cannot rewrite their asserts; none of them asserts anything a user reads.
         "-W",
         "ignore::pytest.PytestAssertRewriteWarning",
-        "--html",
-        str(run_dir / "report.html"),
-        "--self-contained-html",
         "--junitxml",
         str(run_dir / "junit.xml"),
         "--report-dir",

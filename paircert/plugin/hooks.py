@@ -4,7 +4,6 @@ the current-test context, and redacting secrets from every report before anyone 
 from __future__ import annotations
 
 from collections.abc import Generator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,7 +42,7 @@ MARKERS = (
 )
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-html's, which must find no --html path
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     if STATE_KEY in config.stash:  # loaded twice (conftest and -p): configure once
         return
@@ -55,13 +54,11 @@ def pytest_configure(config: pytest.Config) -> None:
         # Hypothesis' caches follow the example database into the run's folder, rather than
         # landing in a .hypothesis/ wherever the user happened to run paircert.
         set_hypothesis_home_dir(str(state.run.report_dir / "hypothesis"))
-    html = config.getoption("htmlpath", None)
     if not config.pluginmanager.has_plugin(REPORT_PLUGIN):
-        html_path = Path(html).resolve() if html else None
-        config.pluginmanager.register(ReportRecorder(state.report, state.run.report_dir, html_path), REPORT_PLUGIN)
+        config.pluginmanager.register(ReportRecorder(state.report, state.run.report_dir), REPORT_PLUGIN)
     recorder = config.pluginmanager.get_plugin(REPORT_PLUGIN)
     if state.run.verdict_summary and isinstance(recorder, ReportRecorder):
-        register_summary(config, recorder, state.run.report_dir, lambda: state.target.failure is not None)
+        register_summary(config, recorder, lambda: state.target.failure is not None)
     if state.run.baseline is not None and isinstance(recorder, ReportRecorder):
         check = BaselineCheck(
             recorder, state.run.baseline, state.run.report_dir, lambda: state.target.failure is not None
@@ -73,8 +70,6 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(ReadOnlyCheck(state.traffic), READ_ONLY_PLUGIN)
     if isinstance(recorder, ReportRecorder):
         register_benchmarking(config, state, recorder)
-    if html:  # paircert writes its own page at --html's path; pytest-html, seeing none, stays idle
-        config.option.htmlpath = None
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

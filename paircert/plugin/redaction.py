@@ -63,7 +63,7 @@ def redact_report(
 ) -> None:
     """Remove the run's secrets from a test report's free text, field by field, before anyone reads it.
 
-    The terminal, JUnit and pytest-html all render from this report: the failure (longrepr: an
+    The terminal, JUnit and the HTML page all render from this report: the failure (longrepr: an
     assertion message may quote a device answer, an exception text may quote a request), the
     captured stdout, stderr and log (a library may print a password), the skip or xfail reason and
     the user properties (observations are JSON: their values lose secrets, never their keys).

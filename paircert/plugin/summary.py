@@ -70,13 +70,9 @@ class VerdictSummary:
             terminalreporter.write_line(line, red=line.startswith("FAIL"), yellow=line.startswith("BLOCKED"))
 
 
-def register_summary(
-    config: pytest.Config, recorder: ReportRecorder, report_dir: Path | None, stopped: Callable[[], bool]
-) -> None:
-    """Turn the summary on; it names the HTML report when there is one, else ``results.json``.
+def register_summary(config: pytest.Config, recorder: ReportRecorder, stopped: Callable[[], bool]) -> None:
+    """Turn the summary on; it names the HTML report the recorder writes, if any.
 
     ``stopped`` says whether preflight stopped the run, which then says nothing more.
     """
-    html = config.getoption("htmlpath", None)
-    report = Path(html).resolve() if html else (report_dir / "results.json" if report_dir is not None else None)
-    config.pluginmanager.register(VerdictSummary(recorder, report, stopped), SUMMARY_PLUGIN)
+    config.pluginmanager.register(VerdictSummary(recorder, recorder.html_path, stopped), SUMMARY_PLUGIN)

@@ -113,13 +113,12 @@ def _now() -> str:
 
 
 class ReportRecorder:
-    """Writes ``results.json`` into ``report_dir`` and the page at ``html_path`` (by default
-    ``report.html`` beside it)."""
+    """Writes ``results.json`` and the page (``html_path``, ``report.html``) into ``report_dir``."""
 
-    def __init__(self, context: RunContext, report_dir: Path | None, html_path: Path | None = None) -> None:
+    def __init__(self, context: RunContext, report_dir: Path | None) -> None:
         self.context = context
         self.report_dir = report_dir
-        self.html_path = html_path or (report_dir / REPORT_FILE if report_dir is not None else None)
+        self.html_path = report_dir / REPORT_FILE if report_dir is not None else None
         self.started = _now()
         self._tests: dict[str, _Pending] = {}
         self._documented: set[str] | None = None
