@@ -164,9 +164,6 @@ def test_one_pacer_holds_the_rate_across_both_http_stacks_and_threads_at_once() 
     total = per_sender * len(senders)
     assert len(dev.requests) == total
     assert elapsed >= (total - traffic.pacer.burst) / rate  # type: ignore[union-attr]
-    times = sorted(t for t, _ in dev.requests)
-    # in any one-second window, at most the burst (plus one for the edges of a window)
-    assert max(sum(1 for t in times if start <= t < start + 1.0) for start in times) <= rate + 1
 
 
 def test_a_wait_for_a_send_slot_is_bounded_and_says_so() -> None:
@@ -273,7 +270,6 @@ class _Silent(socketserver.ThreadingTCPServer):
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Hold)
-        self.arrived = 0
 
 
 class _Hold(socketserver.BaseRequestHandler):
@@ -281,7 +277,6 @@ class _Hold(socketserver.BaseRequestHandler):
 
     def handle(self) -> None:
         self.request.settimeout(5)
-        self.server.arrived += 1
         try:
             self.request.recv(65536)
             self.request.recv(1)  # holds until the client gives up (or 5 s)
