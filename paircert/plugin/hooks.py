@@ -54,6 +54,8 @@ def pytest_configure(config: pytest.Config) -> None:
         # Hypothesis' caches follow the example database into the run's folder, rather than
         # landing in a .hypothesis/ wherever the user happened to run paircert.
         set_hypothesis_home_dir(str(state.run.report_dir / "hypothesis"))
+    # Before the recorder: both finish the session trylast, and pluggy calls the one registered first first.
+    register_vacating(config, state.vacating, lambda: config.pluginmanager.get_plugin(REPORT_PLUGIN))
     if not config.pluginmanager.has_plugin(REPORT_PLUGIN):
         config.pluginmanager.register(ReportRecorder(state.report, state.run.report_dir), REPORT_PLUGIN)
     recorder = config.pluginmanager.get_plugin(REPORT_PLUGIN)
@@ -65,7 +67,6 @@ def pytest_configure(config: pytest.Config) -> None:
         )
         config.pluginmanager.register(check, BASELINE_PLUGIN)
     register_declaring(config, state)
-    register_vacating(config, state.vacating, recorder if isinstance(recorder, ReportRecorder) else None)
     if state.traffic.read_only:
         config.pluginmanager.register(ReadOnlyCheck(state.traffic), READ_ONLY_PLUGIN)
     if isinstance(recorder, ReportRecorder):

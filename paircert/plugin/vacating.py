@@ -5,8 +5,9 @@ Without ``--allow-destructive`` and the restore password(s) the parts that exist
 changed: the tests that need an empty device stay blocked (``blocked_hint`` says which option is
 missing) and the run's first line says what the device holds. With them, the journal goes to the
 run folder before anything is changed, and the restore runs in ``pytest_sessionfinish``, which
-pytest reaches after the last test, after Ctrl-C (and SIGTERM, turned into the same interrupt
-while the device is vacated), after a test that crashed and after an internal error. A restore that
+pytest reaches after the last test (and after tearing down the fixtures still set up), after Ctrl-C
+(and SIGTERM, turned into the same interrupt while the device is vacated), after a test that crashed
+and after an internal error. A restore that
 does not verify makes the run's exit code 6 and says every difference.
 """
 
@@ -149,17 +150,22 @@ class Vacating:
 class VacatingPlugin:
     """Restores before the report is written (results.json carries the outcome), and says it last."""
 
-    def __init__(self, vacating: Vacating, recorder: ReportRecorder | None) -> None:
+    def __init__(self, vacating: Vacating, recorder: Callable[[], object]) -> None:
         self._vacating = vacating
         self._recorder = recorder
 
-    @pytest.hookimpl(tryfirst=True)
+    @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """After pytest's own, which tears down the fixtures of a test Ctrl-C cut short (their cleanup
+        would remove what was just restored); before the report recorder's and the baseline's, which
+        are trylast too: pluggy calls trylast implementations in the order they were registered, and
+        :func:`register_vacating` runs before the recorder is registered."""
         outcome = self._vacating.finish()
         if outcome is None:
             return
-        if self._recorder is not None:
-            self._recorder.restore = outcome.to_dict()
+        recorder = self._recorder()
+        if isinstance(recorder, ReportRecorder):
+            recorder.restore = outcome.to_dict()
         if not outcome.verified:
             session.exitstatus = EXIT_NOT_VERIFIED
 
@@ -172,6 +178,8 @@ class VacatingPlugin:
         return None
 
 
-def register_vacating(config: pytest.Config, vacating: Vacating, recorder: ReportRecorder | None) -> None:
+def register_vacating(config: pytest.Config, vacating: Vacating, recorder: Callable[[], object]) -> None:
+    """Register before the report recorder (see :meth:`VacatingPlugin.pytest_sessionfinish`);
+    ``recorder`` finds it when the session ends."""
     if not config.pluginmanager.has_plugin(VACATING_PLUGIN):
         config.pluginmanager.register(VacatingPlugin(vacating, recorder), VACATING_PLUGIN)
