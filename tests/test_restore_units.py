@@ -1,18 +1,21 @@
 """The restore's parts on their own: the journal (its schema, its atomic write, no password in it),
-the comparison of before and after, and the restorer's rules against an in-process emulator
-(nothing restored twice, leftovers journalled before removal, a device that stops answering).
+the comparison of before and after, the restorer's rules against an in-process emulator (nothing
+restored twice, leftovers journalled before removal, a device that stops answering), the signal
+handling, and the package's import rule.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from test_architecture import Rule, _violations
 
 from paircert import schemas
 from paircert.clients import CameraPairingClient, Credentials, DcaClient, RadarClient, Transcript, open_client
@@ -20,6 +23,7 @@ from paircert.emulator.config import EmulatorConfig, User
 from paircert.emulator.embedded import EmbeddedEmulator
 from paircert.restore.compare import ABSENT, Difference, compare_cameras, compare_radar
 from paircert.restore.device import Device
+from paircert.restore.interrupts import hold_interrupts, sigterm_interrupts
 from paircert.restore.journal import SCHEMA, Journal, JournalError
 from paircert.restore.outcome import RestoreOutcome
 from paircert.restore.restorer import Patience, RestorePasswords, restore
@@ -285,3 +289,43 @@ def test_a_device_that_stops_answering_is_tried_a_bounded_number_of_times(tmp_pa
     assert outcome.error == f"camera pairing {PAIRING['id']}: the device did not answer in 3 attempts (ConnectError)"
     assert slept == [1.0, 2.0] and len(tries) == 3
     assert Journal.read(journal.path).steps[-1].step == "not-verified"
+
+
+# --- signals and imports ----------------------------------------------------------------------
+
+
+def test_interrupts_are_held_while_a_restore_runs_and_the_handlers_come_back() -> None:
+    before = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    with hold_interrupts("restoring the device") as held:
+        os.kill(os.getpid(), signal.SIGINT)
+        os.kill(os.getpid(), signal.SIGTERM)
+    assert held.received == [signal.SIGINT, signal.SIGTERM]
+    assert {signum: signal.getsignal(signum) for signum in before} == before
+
+
+def test_sigterm_ends_a_run_the_way_ctrl_c_does_until_its_handler_is_put_back() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    put_back = sigterm_interrupts()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGTERM)
+    finally:
+        put_back()
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_the_restore_reaches_the_device_only_through_the_clients() -> None:
+    rule = Rule(
+        "a restore speaks to a device at any URL as the suite does; the command borrows the run's option table",
+        ("paircert.restore",),
+        ("paircert.emulator", "paircert.peers", "paircert.plugin", "paircert.report", "suites"),
+        unless=("paircert.plugin.options",),
+    )
+    assert _violations(rule) == []
+    plugin_users = Rule(
+        "only the command reads run options",
+        ("paircert.restore",),
+        ("paircert.plugin",),
+        exempt=("paircert.restore.command",),
+    )
+    assert _violations(plugin_users) == []
