@@ -96,6 +96,20 @@ def test_a_journal_holds_no_password_even_when_the_device_echoed_one(tmp_path: P
     assert schemas.validate(SCHEMA, json.loads(text)) == []
 
 
+def test_a_password_in_the_target_url_is_not_written(tmp_path: Path) -> None:
+    journal = Journal.create(
+        tmp_path / "journal.json",
+        target=f"http://root:{CAMERA_PASSWORD}@192.0.2.50:8080",
+        user="root",
+        run_id="20261201T000000Z",
+        snapshot=SNAPSHOT,
+        radar_path=None,
+        set_method="PATCH",
+    )
+    assert CAMERA_PASSWORD not in journal.path.read_text(encoding="utf-8")
+    assert Journal.read(journal.path).target == "http://192.0.2.50:8080"
+
+
 def test_reading_refuses_a_journal_with_a_password_member(tmp_path: Path) -> None:
     journal = _journal(tmp_path / "journal.json")
     document = json.loads(journal.path.read_text(encoding="utf-8"))

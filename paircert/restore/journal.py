@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from paircert import schemas
 from paircert.restore.snapshot import Snapshot
@@ -44,6 +45,11 @@ _SHOWN_ERRORS = 3
 
 class JournalError(Exception):
     """A journal that cannot be read or is not one; ``str()`` is one line."""
+
+
+def _without_userinfo(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 def _now() -> str:
@@ -91,8 +97,9 @@ class Journal:
         radar_path: str | None,
         set_method: str,
     ) -> Journal:
-        """Write a new journal (before anything is changed) and return it."""
-        journal = cls(path, target, user, run_id, _now(), snapshot, radar_path, set_method)
+        """Write a new journal (before anything is changed) and return it. A password in the target
+        URL's userinfo is not kept: the URL is written without userinfo."""
+        journal = cls(path, _without_userinfo(target), user, run_id, _now(), snapshot, radar_path, set_method)
         journal.write()
         return journal
 
