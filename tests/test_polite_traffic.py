@@ -10,8 +10,11 @@ Every device loop is bounded; each client call has its own timeout.
 from __future__ import annotations
 
 import json
+import os
 import socket
 import socketserver
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -164,6 +167,25 @@ def test_one_pacer_holds_the_rate_across_both_http_stacks_and_threads_at_once() 
     total = per_sender * len(senders)
     assert len(dev.requests) == total
     assert elapsed >= (total - traffic.pacer.burst) / rate  # type: ignore[union-attr]
+
+
+def test_a_whole_run_with_max_rps_sends_no_faster_than_it_allows(tmp_path: Path) -> None:
+    """The plugin gives preflight and every client the run's one pacer: a read-only run against the
+    embedded emulator (some 80 requests) cannot finish sooner than (requests - burst) / rate."""
+    rate = 20
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
+    environment["PYTHONPATH"] = str(REPO)
+    command = [sys.executable, "-m", "paircert", "run", "--profile", "read-only", "--max-rps", str(rate)]
+    started = time.monotonic()
+    result = subprocess.run(
+        [*command, "--report-dir", str(tmp_path)], env=environment, capture_output=True, text=True, timeout=300
+    )
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    (results,) = tmp_path.rglob("results.json")
+    traffic = json.loads(results.read_text(encoding="utf-8"))["traffic"]
+    assert traffic["max_rps"] == rate and traffic["requests"] > 3 * rate
+    assert elapsed >= (traffic["requests"] - rate) / rate
 
 
 def test_a_wait_for_a_send_slot_is_bounded_and_says_so() -> None:
