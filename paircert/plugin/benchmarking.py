@@ -46,7 +46,11 @@ class Benchmarking:
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         """One line per benchmark figure against its target, worded as the report words it."""
         for view in benchmark_views(self._recorder.benchmarks, {}):
-            lines = [f"{t.figure}: {t.measured} (target {t.target}): {t.state}" for t in view.targets]
+            lines = [
+                f"{t.figure}: {t.measured} (target {t.target})"
+                + (f": {t.state}" if t.state in ("met", "missed") else "")
+                for t in view.targets
+            ]
             for line in lines or [view.calibration or view.summary]:
                 terminalreporter.write_line(f"paircert: benchmark {view.name}: {line}")
 
