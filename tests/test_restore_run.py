@@ -71,6 +71,7 @@ def _lines(stream: IO[str], into: queue.Queue[str]) -> None:
 class Emulator:
     url: str
     process: subprocess.Popen[str]
+    """The test stops it (SIGSTOP) to slow a restore down, and kills it to lose the device."""
 
     def call(self, method: str, params: dict[str, Any] | None = None) -> Any:
         body: dict[str, Any] = {"apiVersion": "1.0", "method": method}
@@ -86,28 +87,48 @@ class Emulator:
         return pairings, self.call("getRadarConnection")["data"], self.call("getActive").get("data")
 
 
-@pytest.fixture
-def emulator(tmp_path: Path, peer_port: int) -> Iterator[Emulator]:
-    """``paircert emulator`` with its own state folder, holding a pairing and an active radar configuration."""
-    command = [sys.executable, "-m", "paircert", "emulator", "--state-dir", str(tmp_path / "state")]
+def _start(state_dir: Path, peer_port: int, cwd: Path) -> Emulator:
+    """``paircert emulator`` keeping its state in ``state_dir``, on free ports."""
+    command = [sys.executable, "-m", "paircert", "emulator", "--state-dir", str(state_dir)]
     command += ["--user", f"root:{ADMIN_PASSWORD}:admin"]
     for flag in ("--peer-rtsp-port", "--peer-rtsps-port", "--peer-http-port", "--peer-https-port"):
         command += [flag, str(peer_port)]  # nothing the suite pairs with dials this machine's real ports
     process = subprocess.Popen(
-        command, cwd=tmp_path, env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command, cwd=cwd, env=_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
     assert process.stdout is not None
     lines: queue.Queue[str] = queue.Queue()
-    reader = threading.Thread(target=_lines, args=(process.stdout, lines), daemon=True)
-    reader.start()
+    threading.Thread(target=_lines, args=(process.stdout, lines), daemon=True).start()
+    device = Emulator("", process)
     try:
-        url = None
-        while url is None:
+        while not device.url:
             line = lines.get(timeout=READY_TIMEOUT)
             if line.strip().startswith("http:"):
-                url = line.split(None, 1)[1].strip()
-        device = Emulator(url, process)
-        with httpx.Client(base_url=url, auth=HttpAuth("root", ADMIN_PASSWORD), timeout=10) as client:
+                device.url = line.split(None, 1)[1].strip()
+    except BaseException:
+        _stop(device)
+        raise
+    return device
+
+
+def _stop(device: Emulator) -> None:
+    device.process.send_signal(signal.SIGCONT)
+    device.process.terminate()
+    try:
+        device.process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        device.process.kill()
+        device.process.wait(timeout=10)
+    if device.process.stdout is not None:
+        device.process.stdout.close()
+
+
+@pytest.fixture
+def emulator(tmp_path: Path, peer_port: int) -> Iterator[Emulator]:
+    """``paircert emulator`` with its own state folder, holding a pairing and an active radar configuration."""
+    device = _start(tmp_path / "state", peer_port, tmp_path)
+    try:
+        with httpx.Client(base_url=device.url, auth=HttpAuth("root", ADMIN_PASSWORD), timeout=10) as client:
             added = client.post(COLLECTION, json={"data": {**PAIRING, "password": CAMERA_PASSWORD}})
             assert added.status_code in (200, 201), added.text
         assert "data" in device.call("setRadarConnection", {**RADAR, "password": RADAR_PASSWORD})
@@ -115,15 +136,7 @@ def emulator(tmp_path: Path, peer_port: int) -> Iterator[Emulator]:
         _settled(device)
         yield device
     finally:
-        process.send_signal(signal.SIGCONT)
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        reader.join(timeout=10)
-        process.stdout.close()
+        _stop(device)
 
 
 def _settled(device: Emulator) -> tuple[list[dict[str, Any]], dict[str, Any], Any]:
@@ -312,6 +325,54 @@ def test_a_run_killed_after_vacating_is_put_back_by_paircert_restore(tmp_path: P
     assert again.returncode == 0, again.stdout + again.stderr  # nothing left to do: no password needed
     assert _steps(tmp_path).count("restored-camera") == 1
     _no_secret_in(tmp_path, restored.stdout, restored.stderr)
+
+
+def test_a_device_lost_before_the_restore_fails_it_with_exit_6_and_paircert_restore_finishes_later(
+    tmp_path: Path, emulator: Emulator, peer_port: int
+) -> None:
+    """The device goes away mid-run (its process is killed): the restore tries a bounded number of
+    times, does not verify, and the run exits 6 with the journal kept; once the device is back (the
+    same state, another port), ``paircert restore --journal FILE --target URL`` puts it back."""
+    before = _settled(emulator)
+    run = _spawn(tmp_path, emulator, "--profile", "gate", "-k", SELECTION, "--retries", "0", *DESTRUCTIVE)
+    try:
+        _until(lambda: "vacated-radar" in _steps(tmp_path), "vacated device", run)
+        emulator.process.kill()
+        emulator.process.wait(timeout=10)
+        stdout, stderr = run.communicate(timeout=300)
+    finally:
+        if run.poll() is None:
+            run.kill()
+            run.communicate()
+    assert run.returncode == 6, (stdout + stderr)[-4000:]
+    assert "paircert: restore: NOT VERIFIED: " in stdout and "did not answer in 4 attempts" in stdout
+    restore = _results(tmp_path)["restore"]
+    assert restore["verified"] is False and "did not answer" in restore["error"]
+    assert _steps(tmp_path)[-1] == "not-verified"
+    back = _start(tmp_path / "state", peer_port, tmp_path)
+    try:
+        restored = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "paircert",
+                "restore",
+                "--journal",
+                str(_journal_file(tmp_path)),
+                "--target",
+                back.url,
+            ],
+            cwd=tmp_path,
+            env=_environment(PAIRCERT_RESTORE_PASSWORD=CAMERA_PASSWORD, PAIRCERT_RESTORE_RADAR_PASSWORD=RADAR_PASSWORD),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert restored.returncode == 0, restored.stdout + restored.stderr
+        assert _as_it_was(back, before, restored.stdout + restored.stderr) != before[0][0]["id"]
+    finally:
+        _stop(back)
+    _no_secret_in(tmp_path, stdout, stderr, restored.stdout, restored.stderr)
 
 
 def test_without_the_options_the_first_line_says_what_exists_and_the_tests_stay_blocked(
