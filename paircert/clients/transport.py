@@ -25,10 +25,10 @@ import httpx
 
 from paircert.clients.guard import (
     AnswerLimits,
+    AnswerTooDeep,
     AnswerTooLarge,
     AnswerTooSlow,
     Deadline,
-    DeviceAnswerError,
     check_nesting,
     read_answer,
 )
@@ -131,9 +131,7 @@ def _decoded(response: httpx.Response, body: bytes, limits: AnswerLimits, deadli
 def transient(error: BaseException) -> bool:
     """Whether an error may go away on its own: not a bad URL, not a refused certificate, not an
     answer over a limit (each of those fails the same way every time)."""
-    if isinstance(error, (httpx.UnsupportedProtocol, httpx.ProxyError, DeviceAnswerError)) and not isinstance(
-        error, AnswerTooSlow
-    ):
+    if isinstance(error, (httpx.UnsupportedProtocol, httpx.ProxyError, AnswerTooLarge, AnswerTooDeep)):
         return False
     cause: BaseException | None = error
     while cause is not None:
