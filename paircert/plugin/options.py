@@ -63,9 +63,9 @@ PASSWORD_ENV = "PAIRCERT_PASSWORD"
 OPERATOR_ENV = "PAIRCERT_OPERATOR"
 VIEWER_ENV = "PAIRCERT_VIEWER"
 RESTART_COMMAND_ENV = "PAIRCERT_RESTART_COMMAND"
+"""The restart command may hold a secret (an ssh or power-switch login): ``paircert run`` passes it through here."""
 RESTORE_PASSWORD_ENV = "PAIRCERT_RESTORE_PASSWORD"
 RESTORE_RADAR_PASSWORD_ENV = "PAIRCERT_RESTORE_RADAR_PASSWORD"
-"""The restart command may hold a secret (an ssh or power-switch login): ``paircert run`` passes it through here."""
 DEFAULT_RESTART_TIMEOUT = 300.0
 """Seconds for the restart command, then again for the device to answer: an Axis device reboots in one to three minutes."""
 RADAR_REVISIONS: tuple[RadarRevision, ...] = get_args(RadarRevision)
