@@ -222,7 +222,14 @@ class Target:
 
         def answers() -> str | None:
             try:
-                contact = preflight(config.base_url, config.admin, verify=config.verify, timeout=config.timeout)
+                contact = preflight(
+                    config.base_url,
+                    config.admin,
+                    verify=config.verify,
+                    timeout=config.timeout,
+                    traffic=self._traffic,
+                    watcher=self._watcher,
+                )
             except PreflightError as exc:
                 return str(exc)
             self.device = contact.device
