@@ -114,25 +114,34 @@ class Vacating:
             )
         config = self._target.config
         with hold_interrupts("vacating the device") as held_signals:
-            self.journal = Journal.create(
-                self._journal_path(),
-                target=config.base_url,
-                user=config.admin.username,
-                run_id=self._run.run_id,
-                snapshot=snapshot,
-                radar_path=self._device.radar.path if self._device.radar is not None else None,
-                set_method=config.set_method,
-            )
+            try:
+                self.journal = Journal.create(
+                    self._journal_path(),
+                    target=config.base_url,
+                    user=config.admin.username,
+                    run_id=self._run.run_id,
+                    snapshot=snapshot,
+                    radar_path=self._device.radar.path if self._device.radar is not None else None,
+                    set_method=config.set_method,
+                )
+            except OSError as exc:
+                return self._not_vacated(held, f"the restore journal could not be written ({exc}); nothing was removed")
             try:
                 vacate(self._device, self.journal)
             except (RestoreError, httpx.TransportError) as exc:
-                self.blocked_hint = f"vacating the device failed ({exc}); it was put back"
-                self.finish()
-                return f"paircert: the device has {held}; vacating it failed ({exc}): it was put back, and the tests that need an empty device are blocked"
+                outcome = self.finish()
+                back = (
+                    "it was put back" if outcome is not None and outcome.verified else "putting it back did not verify"
+                )
+                return self._not_vacated(held, f"vacating it failed ({str(exc) or type(exc).__name__}); {back}")
         self._put_back_sigterm = sigterm_interrupts()
         if held_signals.received:
             raise KeyboardInterrupt
         return f"paircert: the device has {held}: removed for the run, put back after it (journal {self.journal.path})"
+
+    def _not_vacated(self, held: str, why: str) -> str:
+        self.blocked_hint = why
+        return f"paircert: the device has {held}; {why}; the tests that need an empty device are blocked"
 
     def finish(self) -> RestoreOutcome | None:
         """Restore and verify, once; None when nothing was vacated."""
