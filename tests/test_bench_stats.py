@@ -10,7 +10,7 @@ import pytest
 
 from paircert import schemas
 from paircert.bench.calibration import Calibration, CalibrationCheck
-from paircert.bench.generated import GeneratedResult, Side, best, parse_cli_summary
+from paircert.bench.generated import GeneratedResult, Side, best, parse_cli_summary, warm_caches
 from paircert.bench.latency import LatencyResult, added_latencies
 from paircert.bench.radar import RadarResult, Step, StepRate, judge_step
 from paircert.bench.report import SCHEMA, Target, document
@@ -194,6 +194,13 @@ def test_the_cli_summary_gives_cases_and_the_cli_s_own_seconds() -> None:
     text = "Test cases:\n  132 generated, 1 found 1 unique failure\n\n===== 1 failure, 1 warning in 4.01s =====\n"
     assert parse_cli_summary(text) == (132, 4.01)
     assert parse_cli_summary("nothing here") is None
+
+
+def test_both_sides_hypothesis_homes_hold_the_unicode_tables_before_any_timed_run(tmp_path: Path) -> None:
+    homes = [tmp_path / "suite" / "hypothesis", tmp_path / "bare" / ".hypothesis"]
+    warm_caches(homes)
+    for home in homes:
+        assert {p.name for p in home.glob("unicode_data/*/*")} >= {"charmap.json.gz", "codec-v2-utf-8.json.gz"}
 
 
 # --- the result document -------------------------------------------------------------------------
