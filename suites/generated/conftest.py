@@ -17,7 +17,7 @@ applied to a fresh copy every time because schemathesis changes the dict it is g
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -28,6 +28,7 @@ from paircert import schemas
 from paircert.clients.camera_pairing import CameraPairingClient
 from paircert.plugin.fixtures import read_collection
 from paircert.plugin.generation import Generation
+from paircert.plugin.identities import Identity
 from paircert.plugin.oracle import judge_radar
 from paircert.plugin.session import ANONYMOUS, SessionState
 from paircert.plugin.target import TargetConfig
@@ -109,7 +110,7 @@ def camera_links_schema(target: TargetConfig, generation: Generation, camera_api
     )
 
 
-def _session(paircert_state: SessionState, role: str) -> Any:
+def _session(paircert_state: SessionState, role: Identity) -> Any:
     session = paircert_state.requests_session(role)
     if session is None:
         blocked(f"no {role} credentials (pass --{role} NAME:SECRET)")
@@ -136,13 +137,18 @@ def examples(generation: Generation) -> Iterator[Any]:
 
 @dataclass
 class PairingPool:
-    """Keeps the empty device holding one pairing (for per-operation tests) or none (for ADD)."""
+    """Keeps the empty device holding one pairing (for per-operation tests) or none (for ADD).
+
+    ``known_empty`` saves the listing when the pool knows the device holds no pairing: the
+    ``empty_camera`` fixture found none, or the pool removed every listed one, and nothing that
+    could add one happened since (an ADD of its own, or a test's ADD that was not refused).
+    """
 
     request: pytest.FixtureRequest
     camera: CameraPairingClient
     body: dict[str, Any]
     current: str | None = None
-    seen: list[str] = field(default_factory=list)
+    known_empty: bool = True
 
     def _ids(self) -> list[str]:
         listing = read_collection(self.request, self.camera)
@@ -150,6 +156,7 @@ class PairingPool:
 
     def ensure(self) -> str:
         if self.current is None:
+            self.known_empty = False
             resp = self.camera.add(self.body)
             if not resp.ok or not isinstance(resp.data, dict):
                 ids = self._ids()
@@ -168,13 +175,22 @@ class PairingPool:
         return self.current
 
     def empty(self) -> None:
-        ids = self._ids()
-        for pairing_id in ids:
-            self.camera.remove(pairing_id)
+        if not self.known_empty:
+            for pairing_id in self._ids():
+                self.camera.remove(pairing_id)
+            self.known_empty = True
         self.current = None
 
-    def forget(self) -> None:
-        self.current = None
+    def after(self, method: str, status: int) -> None:
+        """Upkeep after a test's own request: an ADD that succeeded is removed again, one that was
+        neither a success nor refused (4xx) may have added a pairing, and a REMOVE that succeeded
+        took the pool's pairing."""
+        if method == "POST" and not 400 <= status < 500:
+            self.current, self.known_empty = None, False
+            if 200 <= status < 300:
+                self.empty()
+        elif method == "DELETE" and 200 <= status < 300:
+            self.current, self.known_empty = None, False
 
 
 @pytest.fixture

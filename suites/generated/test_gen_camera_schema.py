@@ -42,16 +42,10 @@ def _error_code(response: Any) -> int | None:
     return code if isinstance(code, int) else None
 
 
-def _curl(case: Any) -> str:
-    return case.as_curl_command(headers=None)
-
-
-AUTH_PROBES = 2
-
-
 @pytest.fixture
-def auth_probed() -> list[Any]:
-    return []
+def auth_probed() -> set[tuple[str, str, bool]]:
+    """The operations and generation modes already sent once without credentials."""
+    return set()
 
 
 @schema.parametrize()
@@ -73,7 +67,7 @@ def test_every_operation_answers_as_documented_for_generated_requests(
     st_anonymous: Any,
     examples: Any,
     observe: Any,
-    auth_probed: list[Any],
+    auth_probed: set[tuple[str, str, bool]],
 ) -> None:
     examples.count += 1
     positive = case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE
@@ -84,31 +78,30 @@ def test_every_operation_answers_as_documented_for_generated_requests(
     response = case.call(session=st_session)
     note(f"{case.method} {case.formatted_path} -> HTTP {response.status_code}")
     try:
+        code = _error_code(response)
         rejected_positive = positive and not 200 <= response.status_code < 300
-        documented = _error_code(response) in DOCUMENTED_STATE_CODES and 400 <= response.status_code < 500
+        documented = code in DOCUMENTED_STATE_CODES and 400 <= response.status_code < 500
         if rejected_positive and not documented:
             pytest.fail(
                 f"[CP-ADD-REQUIRED] a request valid against the documented schema (strict address layer) "
-                f"was rejected with HTTP {response.status_code}, error code {_error_code(response)}; "
+                f"was rejected with HTTP {response.status_code}, error code {code}; "
                 f"documented rejections of valid data are only {DOCUMENTED_STATE_CODES}"
             )
         case.validate_response(response, excluded_checks=EXCLUDED_CHECKS)
         if not positive:
             observe(f"camera.negative_status.{case.method} {case.path}", response.status_code)
     finally:
-        if case.method == "POST" and 200 <= response.status_code < 300:
-            pairing_pool.empty()
-        elif case.method == "DELETE" and 200 <= response.status_code < 300:
-            pairing_pool.forget()
-    # Enforcement is a property of the operation: probe the first examples of each, not all of them.
+        pairing_pool.after(case.method, response.status_code)
+    # Enforcement is a property of the operation, not of the data: the first example of each
+    # operation and generation mode goes out once more without credentials (the negative one shows
+    # that credentials are asked for before a malformed request is judged).
     probe = (case.method, case.path, positive)
-    if auth_probed.count(probe) >= AUTH_PROBES:
+    if probe in auth_probed:
         return
-    auth_probed.append(probe)
+    auth_probed.add(probe)
     anonymous = case.call(session=st_anonymous)
     if anonymous.status_code != 401 or "www-authenticate" not in {k.lower() for k in anonymous.headers}:
-        if case.method == "POST" and 200 <= anonymous.status_code < 300:
-            pairing_pool.empty()
+        pairing_pool.after(case.method, anonymous.status_code)
         pytest.fail(
             f"[DCA-AUTH-REQUIRED] {case.method} {case.formatted_path} without credentials answered "
             f"HTTP {anonymous.status_code} (expected 401 with WWW-Authenticate)"
