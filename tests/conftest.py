@@ -3,6 +3,9 @@
 ``peer_port``: a listening socket on 127.0.0.2 (each module's ``PEER_HOST``) that plays a peer's
 RTSP port; the kernel completes handshakes, nothing answers.
 
+A test that needs ``paircert emulator`` as a process of its own (the real command line, a device
+``paircert run --target`` meets, a restart) starts it with ``emulator_process.running_emulator``.
+
 Every results.json a project test's run writes must follow ``schemas/results/results.json``.
 
 Runs are made in many test modules (``paircert run`` in a subprocess, pytest in-process, records

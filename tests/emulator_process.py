@@ -8,20 +8,27 @@ developer's settings must not leak in), with the checkout on ``PYTHONPATH`` and 
 
     with running_emulator("--state-dir", str(tmp_path), "--user", f"root:{pw}:admin") as emulator:
         httpx.get(emulator.http_url + "/config/discover")
+
+``restartable=True`` pins the emulator's four ports and gives ``emulator.restart_command``: a shell
+command for ``paircert run --restart-command`` that has this helper stop the process and start it
+again on the same ports and state, as a device reboots. Every process stays a child of the test,
+so each one is reaped and none outlives it.
 """
 
 from __future__ import annotations
 
 import os
 import queue
+import shlex
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -31,6 +38,42 @@ REPO = Path(__file__).resolve().parents[1]
 READY_LINE = "paircert emulator ready"
 BANNER_END = "rtsps:"  # the banner's last line names the RTSPS re-serve URL
 STOP_TIMEOUT = 20.0
+RESTART_POLL = 0.1
+RESTART_WAIT = 60.0  # how long the restart command waits for the helper to have stopped the process
+PORT_OPTIONS = ("--http-port", "--https-port", "--rtsp-port", "--rtsps-port")
+
+
+class _Launch:
+    """One emulator process and the threads that drain its output."""
+
+    def __init__(self, command: list[str], cwd: Path | None, env: Mapping[str, str]) -> None:
+        self.process = subprocess.Popen(
+            command, cwd=cwd, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        assert self.process.stdout is not None and self.process.stderr is not None
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        self.stderr: list[str] = []
+        self._readers = [
+            threading.Thread(target=_drain, args=(self.process.stdout, self.lines), daemon=True),
+            threading.Thread(target=_collect, args=(self.process.stderr, self.stderr), daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def stop(self) -> None:
+        """Terminate (then kill), reap, and close the pipes once their readers are done."""
+        if self.process.poll() is None:
+            self.process.terminate()
+        try:
+            self.process.wait(timeout=STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=STOP_TIMEOUT)
+        for reader in self._readers:
+            reader.join(timeout=STOP_TIMEOUT)
+        for stream in (self.process.stdout, self.process.stderr):
+            if stream is not None:
+                stream.close()
 
 
 def _drain(stream: IO[str], into: queue.Queue[str | None]) -> None:
@@ -43,13 +86,20 @@ def _collect(stream: IO[str], into: list[str]) -> None:
     into.extend(stream)
 
 
-@dataclass
 class EmulatorProcess:
     """A started emulator: its process, its banner (lines stripped) and what it wrote to stderr."""
 
-    process: subprocess.Popen[str]
-    banner: list[str]
-    _stderr: list[str] = field(default_factory=list)
+    def __init__(self, command: list[str], cwd: Path | None, environment: Mapping[str, str]) -> None:
+        self._start = (command, cwd, environment)
+        self._launch = _Launch(*self._start)
+        self.banner: list[str] = []
+        self.restart_command: str | None = None
+        """With ``restartable=True``: the shell command that restarts this emulator on its ports."""
+
+    @property
+    def process(self) -> subprocess.Popen[str]:
+        """The running process (a new one after each restart)."""
+        return self._launch.process
 
     @property
     def urls(self) -> dict[str, str]:
@@ -68,46 +118,77 @@ class EmulatorProcess:
         return self.stderr()
 
     def stderr(self) -> str:
-        """Everything the process wrote to stderr; complete once it has exited."""
-        return "".join(self._stderr)
+        """Everything the current process wrote to stderr; complete once it has exited."""
+        return "".join(self._launch.stderr)
+
+    def _wait_ready(self, timeout: float) -> None:
+        self.banner = _banner(self._launch.lines, timeout)
+        if self.banner[:1] != [READY_LINE] or not self.banner[-1].startswith(BANNER_END):
+            raise AssertionError(f"the emulator did not report ready: {self.banner}\n{self.stderr()}")
+
+    def _serve_restarts(self, signals: Path, stopping: threading.Event) -> None:
+        """Until ``stopping``: on each request, stop the process, say so, and start it again."""
+        request = signals / "request"
+        while not stopping.wait(RESTART_POLL):
+            if request.exists():
+                request.unlink()
+                self._launch.stop()
+                (signals / "stopped").touch()
+                self._launch = _Launch(*self._start)
+
+    def _stop(self) -> None:
+        self._launch.stop()
 
 
 @contextmanager
 def running_emulator(
-    *arguments: str, env: Mapping[str, str] | None = None, cwd: Path | None = None, timeout: float = 30.0
+    *arguments: str,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 30.0,
+    restartable: bool = False,
 ) -> Iterator[EmulatorProcess]:
     """``paircert emulator ARGUMENTS...`` from its ready banner until the ``with`` block ends."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
     environment.update(PYTHONPATH=str(REPO), **(env or {}))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "paircert", "emulator", *arguments],
-        cwd=cwd,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    command = [sys.executable, "-m", "paircert", "emulator", *arguments]
+    if restartable:  # a restart must find it on the same ports
+        ports = _free_ports(len(PORT_OPTIONS))
+        command += [part for option, port in zip(PORT_OPTIONS, ports, strict=True) for part in (option, str(port))]
+    with tempfile.TemporaryDirectory(prefix="emulator-restart-") as signals:
+        emulator = EmulatorProcess(command, cwd, environment)
+        stopping = threading.Event()
+        restarter = threading.Thread(target=emulator._serve_restarts, args=(Path(signals), stopping), daemon=True)
+        try:
+            emulator._wait_ready(timeout)
+            if restartable:
+                emulator.restart_command = _restart_command(Path(signals))
+                restarter.start()
+            yield emulator
+        finally:
+            stopping.set()
+            if restarter.is_alive():
+                restarter.join(timeout=3 * STOP_TIMEOUT)
+            emulator._stop()
+
+
+def _restart_command(signals: Path) -> str:
+    """Ask for a restart by a file, and return once the helper says the old process has stopped."""
+    request, stopped = shlex.quote(str(signals / "request")), shlex.quote(str(signals / "stopped"))
+    tries = int(RESTART_WAIT / RESTART_POLL)
+    return (
+        f"touch {request} && for i in $(seq {tries}); do "
+        f"if [ -e {stopped} ]; then rm -f {stopped}; exit 0; fi; sleep {RESTART_POLL}; done; exit 1"
     )
-    assert process.stdout is not None and process.stderr is not None
-    lines: queue.Queue[str | None] = queue.Queue()
-    stderr: list[str] = []
-    emulator = EmulatorProcess(process, [], stderr)
-    readers = [
-        threading.Thread(target=_drain, args=(process.stdout, lines), daemon=True),
-        threading.Thread(target=_collect, args=(process.stderr, stderr), daemon=True),
-    ]
-    for reader in readers:
-        reader.start()
-    try:
-        emulator.banner = _banner(lines, timeout)
-        if emulator.banner[:1] != [READY_LINE] or not emulator.banner[-1].startswith(BANNER_END):
-            raise AssertionError(f"the emulator did not report ready: {emulator.banner}\n{emulator.stderr()}")
-        yield emulator
-    finally:
-        _stop(process)
-        for reader in readers:
-            reader.join(timeout=STOP_TIMEOUT)
-        process.stdout.close()
-        process.stderr.close()
+
+
+def _free_ports(count: int) -> list[int]:
+    ports: set[int] = set()
+    while len(ports) < count:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            ports.add(int(probe.getsockname()[1]))
+    return sorted(ports)
 
 
 def _banner(lines: queue.Queue[str | None], timeout: float) -> list[str]:
@@ -123,13 +204,3 @@ def _banner(lines: queue.Queue[str | None], timeout: float) -> list[str]:
             break
         banner.append(line.strip())
     return banner
-
-
-def _stop(process: subprocess.Popen[str]) -> None:
-    if process.poll() is None:
-        process.terminate()
-    try:
-        process.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=STOP_TIMEOUT)

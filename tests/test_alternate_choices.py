@@ -54,8 +54,9 @@ MET_ALTERNATES: dict[str, Any] = {
 
 
 @pytest.fixture
-def alternate_emulator(tmp_path: Path) -> Iterator[tuple[str, Path, tuple[int, ...]]]:
-    """``paircert emulator --choices alternate`` in its own process; (http URL, peer CA dir, peer ports)."""
+def alternate_emulator(tmp_path: Path) -> Iterator[tuple[str, Path, tuple[int, ...], str]]:
+    """``paircert emulator --choices alternate`` in its own process; (http URL, peer CA dir, peer
+    ports, the command that restarts it for the persistence tests)."""
     ca_dir = tmp_path / "peer-ca"
     load_test_ca(ca_dir)
     ports = free_ports(4)
@@ -75,8 +76,9 @@ def alternate_emulator(tmp_path: Path) -> Iterator[tuple[str, Path, tuple[int, .
         *("--peer-rtsp-port", str(ports[0]), "--peer-rtsps-port", str(ports[1])),
         *("--peer-http-port", str(ports[2]), "--peer-https-port", str(ports[3])),
     ]
-    with running_emulator(*arguments, cwd=tmp_path, timeout=READY_TIMEOUT) as emulator:
-        yield emulator.http_url, ca_dir, ports
+    with running_emulator(*arguments, cwd=tmp_path, timeout=READY_TIMEOUT, restartable=True) as emulator:
+        assert emulator.restart_command is not None
+        yield emulator.http_url, ca_dir, ports, emulator.restart_command
 
 
 def test_every_reference_choice_has_a_different_alternate() -> None:
@@ -85,9 +87,9 @@ def test_every_reference_choice_has_a_different_alternate() -> None:
 
 
 def test_the_gate_suite_gives_no_failure_against_the_alternate_emulator(
-    alternate_emulator: tuple[str, Path, tuple[int, ...]], tmp_path: Path
+    alternate_emulator: tuple[str, Path, tuple[int, ...], str], tmp_path: Path
 ) -> None:
-    url, ca_dir, ports = alternate_emulator
+    url, ca_dir, ports, restart_command = alternate_emulator
     result = paircert_run(
         "--target",
         url,
@@ -108,6 +110,8 @@ def test_the_gate_suite_gives_no_failure_against_the_alternate_emulator(
         "--peer-ca-dir",
         str(ca_dir),
         "--device-trusts-peer-ca",
+        "--restart-command",
+        restart_command,
         "--report-dir",
         str(tmp_path / "reports"),
         env={"PAIRCERT_PASSWORD": ADMIN_PASSWORD},

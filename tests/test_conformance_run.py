@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from emulator_process import running_emulator
+from emulator_process import EmulatorProcess, running_emulator
 
 REPO = Path(__file__).resolve().parents[1]
 ADMIN, OPERATOR, VIEWER = "Adm-7f3b-secret", "Op-91ce-secret", "View-22aa-secret"
@@ -101,11 +101,12 @@ def peer_setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], lis
 @pytest.fixture(scope="module")
 def separate_emulator(
     tmp_path_factory: pytest.TempPathFactory, peer_setup: tuple[list[str], list[str]]
-) -> Iterator[str]:
+) -> Iterator[EmulatorProcess]:
+    """The emulator as a device in a lab: its own process, which the run may restart (persistence)."""
     state = tmp_path_factory.mktemp("separate-state")
     users = ("--user", f"root:{ADMIN}:admin", "--user", f"op:{OPERATOR}:operator", "--user", f"view:{VIEWER}:viewer")
-    with running_emulator("--state-dir", str(state), *users, *peer_setup[0]) as emulator:
-        yield emulator.http_url
+    with running_emulator("--state-dir", str(state), *users, *peer_setup[0], restartable=True) as emulator:
+        yield emulator
 
 
 pytestmark = pytest.mark.timeout(900)
@@ -113,12 +114,17 @@ pytestmark = pytest.mark.timeout(900)
 
 @pytest.fixture(scope="module")
 def both_runs(
-    tmp_path_factory: pytest.TempPathFactory, separate_emulator: str, peer_setup: tuple[list[str], list[str]]
+    tmp_path_factory: pytest.TempPathFactory,
+    separate_emulator: EmulatorProcess,
+    peer_setup: tuple[list[str], list[str]],
 ) -> dict[str, tuple[subprocess.CompletedProcess[str], Path]]:
     embedded = _run(cwd=tmp_path_factory.mktemp("embedded"))
+    assert separate_emulator.restart_command is not None
     targeted = _run(
         "--target",
-        separate_emulator,
+        separate_emulator.http_url,
+        "--restart-command",
+        separate_emulator.restart_command,
         "--user",
         "root",
         "--operator",
