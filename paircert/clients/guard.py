@@ -22,6 +22,7 @@ import httpx
 from paircert.vapix.body import nesting_depth
 
 __all__ = [
+    "DEFAULT_DEADLINE",
     "AnswerLimits",
     "AnswerTooDeep",
     "AnswerTooLarge",
@@ -33,6 +34,8 @@ __all__ = [
 ]
 
 _MIB = 1024 * 1024
+DEFAULT_DEADLINE = 10.0
+"""Seconds one exchange may take when the run does not say (``--request-timeout``'s default)."""
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ class AnswerLimits:
 
     max_bytes: int = 16 * _MIB
     max_depth: int = 128
-    deadline: float = 30.0
+    deadline: float = DEFAULT_DEADLINE
 
     def __post_init__(self) -> None:
         if self.max_bytes < 1 or self.max_depth < 1 or self.deadline <= 0:

@@ -9,7 +9,7 @@ from importlib import metadata
 import httpx
 
 from paircert.auth import HttpAuth
-from paircert.clients.guard import AnswerLimits
+from paircert.clients.guard import DEFAULT_DEADLINE, AnswerLimits
 from paircert.clients.traffic import Phase, Traffic
 from paircert.clients.transcript import Transcript
 from paircert.clients.transport import FailureHook, GuardedTransport, open_transport
@@ -66,7 +66,7 @@ def open_client(
     credentials: Credentials | None,
     *,
     verify: bool | str = True,
-    timeout: float = 10.0,
+    timeout: float = DEFAULT_DEADLINE,
     transcript: Transcript | None = None,
     transport: httpx.BaseTransport | None = None,
     limits: AnswerLimits | None = None,

@@ -24,6 +24,7 @@ import httpx
 from paircert.auth import PREFERRED_ALGORITHMS, Challenge, parse_challenges
 from paircert.clients.camera_pairing import API_ROOT
 from paircert.clients.discovery import DeviceInfoClient, DiscoveryClient
+from paircert.clients.guard import DEFAULT_DEADLINE
 from paircert.clients.http import Credentials, open_client
 from paircert.clients.radar import RadarClient
 from paircert.clients.response import ApiResponse, perform
@@ -168,7 +169,7 @@ def preflight(
     admin: Credentials,
     *,
     verify: bool | str = True,
-    timeout: float = 10.0,
+    timeout: float = DEFAULT_DEADLINE,
     transport: httpx.BaseTransport | None = None,
     traffic: Traffic | None = None,
     watcher: Watcher | None = None,

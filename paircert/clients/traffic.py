@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from enum import Enum
 
 from paircert.clients.effects import changes_state
-from paircert.clients.guard import AnswerLimits
+from paircert.clients.guard import DEFAULT_DEADLINE, AnswerLimits
 from paircert.clients.pacing import Pacer
 
 __all__ = ["DEFAULT_REQUEST_TIMEOUT", "DEFAULT_RETRIES", "Phase", "Traffic"]
 
-DEFAULT_REQUEST_TIMEOUT = 10.0
+DEFAULT_REQUEST_TIMEOUT = DEFAULT_DEADLINE
 DEFAULT_RETRIES = 2
 _BACKOFF_S = 0.2
 """The pause before a second attempt, doubled before each later one (0.2 s, 0.4 s, ...)."""

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from paircert.clients.http import Credentials
 from paircert.clients.preflight import AuthProblem, PreflightError, preflight
-from paircert.clients.traffic import Traffic
+from paircert.clients.traffic import DEFAULT_REQUEST_TIMEOUT, Traffic
 from paircert.clients.transcript import Watcher
 from paircert.plugin.options import STANDARD_PEER_PORTS, RunConfig
 from paircert.plugin.peering import PeerHosting
@@ -51,7 +51,7 @@ class TargetConfig:
     embedded: bool
     set_method: str = "PATCH"
     seed: int = 0
-    timeout: float = 10.0
+    timeout: float = DEFAULT_REQUEST_TIMEOUT
     rtsp_base: str = ""
     """``rtsp://host:port`` where the device serves its own streams (554 on a device)."""
     basic_url: str | None = None
