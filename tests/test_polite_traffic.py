@@ -357,6 +357,47 @@ def test_the_traffic_options_have_polite_defaults_and_refuse_nonsense() -> None:
 # --- the report --------------------------------------------------------------------------------
 
 
+ATTEMPTS_RECORDED = """
+import httpx
+from paircert.clients import open_client
+from paircert.clients.traffic import Traffic
+
+def test_reads_a_device_that_is_not_there(transcript) -> None:
+    with open_client("{url}", None, transcript=transcript, traffic=Traffic(retries=1)) as http:
+        try:
+            http.get("/config/discover")
+        except httpx.ConnectError:
+            pass
+
+def test_sends_nothing() -> None:
+    pass
+"""
+
+
+def test_the_attempts_a_test_made_reach_its_record_in_results_json(tmp_path: Path) -> None:
+    (tmp_path / "test_sample.py").write_text(ATTEMPTS_RECORDED.format(url=closed_url()))
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
+    environment.update(PYTHONPATH=str(REPO), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "paircert.plugin", "-p", "no:cacheprovider", "-q", "test_sample.py"]
+        + ["--report-dir", "out"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    tests = {t["nodeid"]: t for t in json.loads((tmp_path / "out" / "results.json").read_text())["tests"]}
+    attempts = tests["test_sample.py::test_reads_a_device_that_is_not_there"]["failed_attempts"]
+    assert [(a["attempt"], a["retried"], a["phase"]) for a in attempts] == [
+        (1, True, Phase.UNSENT.value),
+        (2, False, Phase.UNSENT.value),
+    ]
+    assert all(a["request"].endswith("/config/discover") and "ConnectError" in a["error"] for a in attempts)
+    assert tests["test_sample.py::test_sends_nothing"]["failed_attempts"] == []
+
+
 def _run_with(attempts: list[dict[str, Any]], traffic: dict[str, Any]) -> records.RunRecord:
     metadata = records.RunMetadata("r1", "http://192.0.2.10", False, "read-only", 1, "0", "1", {}, None, "", "", 0)
     test = records.TestRecord("suites/x.py::test_read", "passed", "pass", [], {}, 0.1, None, [], attempts)
