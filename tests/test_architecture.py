@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("paircert", "strategies", "suites")
 IO_MODULES = ("asyncio", "socket", "ssl", "selectors", "threading")
 SERVER_FRAMEWORKS = ("starlette", "uvicorn", "h11", "httpx", "requests")
+STRENGTH = "paircert.selfcheck.strength"
 
 
 @dataclass(frozen=True)
@@ -86,14 +87,53 @@ RULES = (
         exempt=("paircert.__main__",),
     ),
     Rule(
-        "a declaration is a pure function of a run's files, the claims and the ledger",
+        "a declaration is a pure function of a run's files, the claims, the ledger and the published strength",
         ("paircert.declaration",),
-        ("paircert.emulator", "paircert.peers", "paircert.plugin", "paircert.clients", "paircert.rtsp"),
+        ("paircert",),
+        unless=("paircert.declaration", "paircert.schemas", "paircert.ledger", "paircert.resources", STRENGTH),
+    ),
+    Rule(
+        "the published suite strength is data read through the one schema loader",
+        (STRENGTH,),
+        ("paircert",),
+        unless=(STRENGTH, "paircert.schemas", "paircert.resources"),
     ),
     Rule(
         "the plugin imports the report, never the reverse",
         ("paircert.report",),
         ("paircert.plugin", "paircert.clients"),
+    ),
+    Rule(
+        "the report is made from the run's records, the ledger, the VAPIX facts and the published strength",
+        ("paircert.report",),
+        ("paircert",),
+        unless=("paircert.report", "paircert.ledger", "paircert.schemas", "paircert.vapix", STRENGTH),
+    ),
+    Rule(
+        "the plugin runs benchmarks through bench.included alone and names them from bench.report",
+        ("paircert.plugin",),
+        ("paircert.bench",),
+        unless=("paircert.bench.included", "paircert.bench.report"),
+    ),
+    Rule(
+        "a device in use is read and put back through the suite's clients, never the emulator or the report",
+        ("paircert.restore",),
+        ("paircert",),
+        unless=(
+            "paircert.restore",
+            "paircert.clients",
+            "paircert.schemas",
+            "paircert.vapix",
+            "paircert.usage",
+            "paircert.resources",
+            "paircert.plugin.options",
+        ),
+    ),
+    Rule(
+        "of paircert.restore only the command (paircert restore --journal) reads the run's option table",
+        ("paircert.restore",),
+        ("paircert.plugin",),
+        exempt=("paircert.restore.command",),
     ),
     Rule(
         "the peers are external devices: no suite, plugin or client code inside them",
@@ -128,7 +168,8 @@ def _imports_in(source: str, package: str) -> set[str]:
                 stem = f"{base}.{node.module}" if node.module else base
             else:
                 stem = node.module or ""
-            found.add(stem)
+            if stem not in PACKAGES:  # `from paircert import schemas` depends on schemas, not on a docstring
+                found.add(stem)
             found |= {f"{stem}.{alias.name}" for alias in node.names if alias.name != "*"}
     return found
 
@@ -174,6 +215,7 @@ def test_the_checker_resolves_relative_and_local_imports() -> None:
     source = "def lazy():\n    from ..emulator import model\n    from . import response\n"
     names = _imports_in(source, "paircert.clients")
     assert {"paircert.emulator.model", "paircert.clients.response"} <= names
+    assert _imports_in("from paircert import schemas\n", "paircert.restore") == {"paircert.schemas"}
     assert _under("paircert.emulator.model", RULES[0].forbids)
     assert _package_of(ROOT / "paircert" / "rtsp" / "__init__.py") == "paircert.rtsp"
     assert _package_of(ROOT / "paircert" / "rtsp" / "server.py") == "paircert.rtsp"

@@ -15,7 +15,6 @@ from typing import Any
 
 import httpx
 import pytest
-from test_architecture import Rule, _violations
 
 from paircert import schemas
 from paircert.clients import CameraPairingClient, Credentials, DcaClient, RadarClient, Transcript, open_client
@@ -326,20 +325,3 @@ def test_sigterm_ends_a_run_the_way_ctrl_c_does_until_its_handler_is_put_back() 
     finally:
         put_back()
     assert signal.getsignal(signal.SIGTERM) == before
-
-
-def test_the_restore_reaches_the_device_only_through_the_clients() -> None:
-    rule = Rule(
-        "a restore speaks to a device at any URL as the suite does; the command borrows the run's option table",
-        ("paircert.restore",),
-        ("paircert.emulator", "paircert.peers", "paircert.plugin", "paircert.report", "suites"),
-        unless=("paircert.plugin.options",),
-    )
-    assert _violations(rule) == []
-    plugin_users = Rule(
-        "only the command reads run options",
-        ("paircert.restore",),
-        ("paircert.plugin",),
-        exempt=("paircert.restore.command",),
-    )
-    assert _violations(plugin_users) == []
