@@ -28,9 +28,24 @@ from .rig import Rig
 __all__ = ["add_arguments", "run"]
 
 EXIT_TARGET = 3
-RUN_ONLY = frozenset({"paircert_baseline", "paircert_claims", "paircert_bench", "paircert_bench_duration"})
+RUN_ONLY = frozenset(
+    {
+        "paircert_baseline",
+        "paircert_claims",
+        "paircert_bench",
+        "paircert_bench_duration",
+        "paircert_restart_command",
+        "paircert_restart_timeout",
+        "paircert_allow_destructive",
+        "paircert_restore_password",
+        "paircert_restore_radar_password",
+    }
+)
 """Run options that mean nothing to a benchmark: a comparison with an earlier run, the claims of a
-certification, and the benchmarks a run includes."""
+certification, the benchmarks a run includes, the restart of the persistence tests, and vacating a
+device in use. A benchmark pairs and configures the device itself, so on a device that already holds
+a pairing or a radar configuration it is blocked and says so; it never removes what it did not make."""
+_RUN_ONLY_ENV = frozenset(option.env for option in RUN_OPTIONS if option.dest in RUN_ONLY and option.env)
 
 
 def _positive(text: str) -> float:
@@ -82,7 +97,8 @@ def _fail(message: str, code: int) -> int:
 def run(args: argparse.Namespace) -> int:
     kind: Kind = args.benchmark
     try:
-        config = read_run_config(vars(args), os.environ)
+        # A variable exported for paircert run (a restart command, restore passwords) is not the bench's.
+        config = read_run_config(vars(args), {k: v for k, v in os.environ.items() if k not in _RUN_ONLY_ENV})
     except RunConfigError as exc:
         return _fail(str(exc), EXIT_USAGE)
     out = Path(args.out) if args.out else Path("reports") / "bench" / config.run_id
