@@ -49,6 +49,17 @@ def test_the_poller_is_bounded_in_count_and_time_and_fails_with_what_it_saw() ->
     assert watch.polls == 4 and not watch.reached
 
 
+def test_the_poller_stops_at_once_on_an_answer_waiting_cannot_change() -> None:
+    recorded: dict[str, Any] = {}
+    answers = iter([False, True])
+    poll = Poller(
+        "status", reader(["Connecting"]), recorded.__setitem__, interval=0.01, final=lambda resp: next(answers)
+    )
+    with pytest.raises(pytest.fail.Exception, match=r"never became Paired stopped after .* cannot become a state \(2"):
+        poll("Paired", label="x", timeout=30)
+    assert recorded["transitions.x"]["stopped_early"] and recorded["transitions.x"]["polls"] == 2
+
+
 def test_holds_fails_when_the_value_changes() -> None:
     poll = Poller("state", reader(["ok", "ok", "transfer-failed"]), lambda k, v: None, interval=0.01)
     with pytest.raises(pytest.fail.Exception, match="did not stay ok"):

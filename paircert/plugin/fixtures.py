@@ -13,6 +13,7 @@ from paircert.clients.camera_pairing import CameraPairingClient
 from paircert.clients.dca import DcaClient
 from paircert.clients.discovery import DeviceInfoClient, DiscoveryClient
 from paircert.clients.radar import RADAR_PATHS, RadarClient
+from paircert.clients.response import ApiResponse
 from paircert.clients.transcript import Transcript
 from paircert.plugin.identities import ANONYMOUS, IDENTITIES, WRONG_PASSWORD, Identity
 from paircert.plugin.peering import HostedPeer, PeerKind, PeersUnavailable
@@ -360,6 +361,20 @@ def peer_ca_trusted(paircert_state: SessionState, target: TargetConfig) -> bool:
     return target.embedded or paircert_state.run.peers.device_trusts_ca
 
 
+def _status_unwaitable(resp: ApiResponse | None) -> bool:
+    """A success whose data is no status string, or a 404 for the pairing the test created and
+    still holds: no documented device answers either, and waiting cannot turn them into a status."""
+    return resp is not None and ((resp.ok and not isinstance(resp.data, str)) or resp.status_code == 404)
+
+
+def _state_unwaitable(resp: ApiResponse | None) -> bool:
+    """A getRadarConnection success without a string ``state``, or a 404 for the radar CGI."""
+    if resp is None:
+        return False
+    data = resp.data if isinstance(resp.data, dict) else {}
+    return (resp.ok and not isinstance(data.get("state"), str)) or resp.status_code == 404
+
+
 class StatusWatcher:
     """``wait_for_status(pairing_id, until, label=...)`` polls ``GET .../<id>/status``, bounded."""
 
@@ -375,7 +390,7 @@ class StatusWatcher:
             return f"<HTTP {resp.status_code} error {resp.error_code}>", resp
 
         kwargs = {"interval": interval} if interval is not None else {}
-        return Poller(f"camera pairing status of {pairing_id}", read, self.record, **kwargs)
+        return Poller(f"camera pairing status of {pairing_id}", read, self.record, final=_status_unwaitable, **kwargs)
 
     def __call__(
         self,
@@ -411,7 +426,7 @@ class StateWatcher:
             return f"<HTTP {resp.status_code} error {resp.error_code}>", resp
 
         kwargs = {"interval": interval} if interval is not None else {}
-        return Poller("radar state", read, self.record, **kwargs)
+        return Poller("radar state", read, self.record, final=_state_unwaitable, **kwargs)
 
     def __call__(
         self,

@@ -27,6 +27,9 @@ DEFAULT_INTERVAL = 0.05
 TRANSITIONS_KEY = "transitions."
 
 Reader = Callable[[], tuple[str | None, ApiResponse | None]]
+# Says that an answer cannot turn into a state by waiting (e.g. a success of the wrong shape): the
+# poll stops at once instead of spending its whole timeout on a device that broke the shape.
+Final = Callable[[ApiResponse | None], bool]
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Watch:
     polls: int = 0
     elapsed: float = 0.0
     reached: bool = False
+    stopped: bool = False  # the poll ended early on an answer that waiting cannot change
     last: ApiResponse | None = None
 
     @property
@@ -73,6 +77,7 @@ class Watch:
             "after_s": round(self.elapsed, 3) if self.reached else None,
             "timeout_s": self.timeout,
             "polls": self.polls,
+            "stopped_early": self.stopped,
             "sequence": [{"t": round(t.after, 3), "value": t.value} for t in self.transitions],
         }
 
@@ -81,12 +86,19 @@ class Poller:
     """Polls one reader; ``record(label, json)`` stores each watch in the report."""
 
     def __init__(
-        self, what: str, reader: Reader, record: Callable[[str, Any], None], *, interval: float = DEFAULT_INTERVAL
+        self,
+        what: str,
+        reader: Reader,
+        record: Callable[[str, Any], None],
+        *,
+        interval: float = DEFAULT_INTERVAL,
+        final: Final | None = None,
     ) -> None:
         self.what = what
         self.reader = reader
         self.record = record
         self.interval = interval
+        self.final = final
 
     def __call__(
         self,
@@ -117,15 +129,23 @@ class Poller:
                 break
             if now >= deadline:
                 break
+            if self.final is not None and self.final(resp):
+                watch.stopped = True
+                break
             time.sleep(min(self.interval, max(deadline - now, 0.0)))
         if not watch.reached:
             watch.elapsed = time.monotonic() - start
         self.record(TRANSITIONS_KEY + label, watch.to_json())
         if required and not watch.reached:
+            ended = (
+                f"stopped after {watch.elapsed:.2f} s on an answer that cannot become a state"
+                if watch.stopped
+                else f"within {timeout:g} s"
+            )
             pytest.fail(
                 failure_message(
-                    f"{self.what} never became {' or '.join(wanted)} within {timeout:g} s "
-                    f"({watch.polls} polls); seen: {watch.sequence()}",
+                    f"{self.what} never became {' or '.join(wanted)} {ended} ({watch.polls} polls); "
+                    f"seen: {watch.sequence()}",
                     expected=f"{self.what} {' or '.join(wanted)}",
                     resp=watch.last,
                 )
