@@ -16,9 +16,18 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from paircert.clients.http import Credentials, open_client
+from paircert.clients.pacing import Pacer
 from paircert.clients.preflight import PreflightError, preflight
+from paircert.clients.traffic import Traffic
 from paircert.clients.transcript import Transcript
-from paircert.plugin.options import PASSWORD_ENV, RESTORE_PASSWORD_ENV, RESTORE_RADAR_PASSWORD_ENV, RUN_OPTIONS
+from paircert.plugin.options import (
+    PASSWORD_ENV,
+    RESTORE_PASSWORD_ENV,
+    RESTORE_RADAR_PASSWORD_ENV,
+    RUN_OPTIONS,
+    RunConfigError,
+    read_run_config,
+)
 from paircert.restore.device import open_device
 from paircert.restore.interrupts import hold_interrupts
 from paircert.restore.journal import Journal, JournalError
@@ -37,6 +46,8 @@ HELP = {
     "--ca-file": "CA certificate (PEM) to trust for an https target",
     "--insecure": "do not verify the target's TLS certificate",
 }
+TRAFFIC = ("--max-rps", "--request-timeout", "--retries")
+"""The run's traffic options, which a restore takes with ``paircert run``'s help and defaults."""
 """The options of ``paircert run`` a restore takes (flags, names and variables from :data:`RUN_OPTIONS`)."""
 
 
@@ -48,6 +59,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             if not option.switch:
                 arguments["default"] = None
             parser.add_argument(option.flag, **arguments)
+        elif option.flag in TRAFFIC:
+            parser.add_argument(option.flag, **option.arguments())
 
 
 def _given(args: argparse.Namespace, dest: str) -> str | None:
@@ -67,6 +80,18 @@ def _verify(args: argparse.Namespace) -> bool | str:
     return str(Path(ca_file).resolve()) if ca_file else True
 
 
+def _traffic(args: argparse.Namespace) -> Traffic:
+    """One pace, request timeout and retry rule for preflight and the restore, checked by the run's
+    one reader as ``paircert run`` checks them."""
+    values = {option.dest: getattr(args, option.dest, None) for option in RUN_OPTIONS if option.flag in TRAFFIC}
+    try:
+        settings = read_run_config(values, {})
+    except RunConfigError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    pacer = Pacer(settings.max_rps) if settings.max_rps is not None else None
+    return Traffic(request_timeout=settings.request_timeout, retries=settings.retries, pacer=pacer)
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         journal = Journal.read(Path(args.journal))
@@ -83,12 +108,13 @@ def run(args: argparse.Namespace) -> int:
     passwords = RestorePasswords(
         _given(args, "paircert_restore_password"), _given(args, "paircert_restore_radar_password")
     )
+    traffic = _traffic(args)
     try:
-        preflight(target, admin, verify=verify)
+        preflight(target, admin, verify=verify, timeout=traffic.request_timeout, traffic=traffic)
     except PreflightError as exc:
         raise CliError(str(exc), exc.exit_code) from None
     transcript = Transcript()
-    with open_client(target, admin, verify=verify, transcript=transcript) as client:
+    with open_client(target, admin, verify=verify, transcript=transcript, traffic=traffic) as client:
         device = open_device(client, transcript, set_method=journal.set_method, radar_path=journal.radar_path)
         print(f"{PREFIX}{journal.path}: {len(journal.steps)} step(s) done before; restoring {target}", flush=True)
         with hold_interrupts("restoring the device"):
