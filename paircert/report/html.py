@@ -80,12 +80,19 @@ def render(page: Page) -> str:
     return _jinja().get_template("report.html.j2").render(page=page, run=page.run)
 
 
-def write_report(path: Path, run: RunRecord, evidence: Mapping[str, Evidence], run_dir: Path | None = None) -> None:
+def write_report(
+    path: Path,
+    run: RunRecord,
+    evidence: Mapping[str, Evidence],
+    run_dir: Path | None = None,
+    in_use: str | None = None,
+) -> None:
     """Write the page of ``run`` at ``path``; the benchmarks' plots are read from ``run_dir``
-    (default: the page's folder), where results.json names them."""
+    (default: the page's folder), where results.json names them. ``in_use`` is the run's first line
+    when it found a device in use and left it alone (the page says it beside the verdict)."""
     plots = _plots(run, run_dir if run_dir is not None else path.parent)
     strength = read_strength().sentences() if run.metadata.profile == CERTIFICATION else []
-    page = build_page(run, evidence, load_ledger(), _environment(run), plots, strength)
+    page = build_page(run, evidence, load_ledger(), _environment(run), plots, strength, in_use)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(render(page), encoding="utf-8")
 

@@ -28,7 +28,7 @@ from paircert.report.records import (
     aggregate,
 )
 
-__all__ = ["ApiBar", "Evidence", "Finding", "Page", "build_page", "plain_reason"]
+__all__ = ["ApiBar", "Evidence", "Finding", "Page", "RestoreView", "build_page", "plain_reason"]
 
 REASON_LENGTH = 240
 STRENGTH_INTRO = (
@@ -36,6 +36,10 @@ STRENGTH_INTRO = (
     "as published in paircert/selfcheck/strength.toml (reproduce with paircert selfcheck)."
 )
 EVIDENCE_LENGTH = 64_000
+EXIT_NOT_VERIFIED = 6
+"""The exit code of a run whose restore did not verify (``paircert.restore.outcome``; the report
+does not import the restore, so the page states the number it documents)."""
+RUN_LINE_PREFIX = "paircert: "
 _PREFIXES = ("Failed: ", "AssertionError: ", BLOCKED_PREFIX, NOT_APPLICABLE_PREFIX, "xfail: ")
 _ID_TAGS = re.compile(r"^(?:\[[A-Z][A-Z0-9, -]*\]\s*)+")
 _OBJECT_REPR = re.compile(r"<[^<>]*? at 0x[0-9a-fA-F]+>")
@@ -83,6 +87,27 @@ class ApiBar:
 
 
 @dataclass(frozen=True)
+class RestoreView:
+    """What became of a device in use, for the first screen.
+
+    ``state`` is ``not-verified`` (the run's exit code is 6: as grave as a failure), ``verified``,
+    or ``not-vacated`` (the device held something and the run left it alone, so the tests that
+    need an empty device were blocked). ``differences`` are the configured properties that differ,
+    each the exact line the terminal printed; ``id_changes`` are (old id, new id), expected because
+    the device generates ids on ADD; ``derived`` are link properties that had not settled (never a
+    failure)."""
+
+    state: str
+    title: str
+    summary: str
+    differences: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    id_changes: list[tuple[str, str]] = field(default_factory=list)
+    derived: list[str] = field(default_factory=list)
+    journal: str | None = None
+
+
+@dataclass(frozen=True)
 class Page:
     run: RunRecord
     overall: Overall
@@ -102,6 +127,8 @@ class Page:
     strength: list[str] = field(default_factory=list)
     """A certification run's citation of the suite's published strength: an introduction, then one
     sentence per profile (empty on other runs)."""
+    restore: RestoreView | None = None
+    """A device in use: put back (verified or not), or left alone; None when it held nothing."""
 
 
 def _clip(text: str, length: int) -> str:
@@ -175,6 +202,44 @@ def _profile(run: RunRecord) -> list[str]:
             f"{traffic['request_timeout']:g} s per request, up to {traffic['retries']} retries after a transport error."
         )
     return lines
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _restore(restore: Mapping[str, Any] | None, in_use: str | None) -> RestoreView | None:
+    """The restore as results.json holds it (``RestoreOutcome.to_dict``), or, when the run did not
+    vacate a device in use, the run's first line (``in_use``) without its ``paircert:`` prefix."""
+    if restore is None:
+        if not in_use:
+            return None
+        return RestoreView(
+            state="not-vacated",
+            title="Device in use: left as it was, not vacated",
+            summary=in_use.removeprefix(RUN_LINE_PREFIX),
+        )
+    differences = [str(d["line"]) for d in restore.get("differences", [])]
+    id_changes = [(str(c["before"]), str(c["after"])) for c in restore.get("id_changes", [])]
+    derived = [str(d["line"]) for d in restore.get("derived_differences", [])]
+    journal = str(restore.get("journal") or "") or None
+    restored = [str(line) for line in restore.get("restored", [])]
+    if restore.get("verified"):
+        summary = "Read back property by property after the run, the device holds what it held before the run."
+        return RestoreView("verified", "Restore verified", summary, [], restored, id_changes, derived, journal)
+    error = restore.get("error")
+    why = (
+        str(error)
+        if error
+        else _plural(len(differences), "configured property differs", "configured properties differ")
+    )
+    summary = (
+        f"The device does not hold what it held before the run: {why}. The run's exit code is {EXIT_NOT_VERIFIED}"
+        + (f"; 'paircert restore --journal {journal}' tries again once the cause is fixed." if journal else ".")
+    )
+    return RestoreView(
+        "not-verified", "RESTORE NOT VERIFIED", summary, differences, restored, id_changes, derived, journal
+    )
 
 
 def _headline(run: RunRecord, overall: Overall, bars: list[ApiBar]) -> str:
@@ -263,10 +328,12 @@ def build_page(
     environment: list[tuple[str, str]],
     plots: Mapping[str, bytes] | None = None,
     strength: Sequence[str] = (),
+    in_use: str | None = None,
 ) -> Page:
     """The page of one run; ``evidence`` holds what failed and blocked tests left, by node id, and
     ``plots`` the benchmarks' plot files by their path in the run folder. ``strength`` are the
-    published suite strength's sentences, one per profile, which a certification run cites."""
+    published suite strength's sentences, one per profile, which a certification run cites.
+    ``in_use`` is the run's first line when it found a device in use and did not vacate it."""
     overall = run.overall()
     counts = run.counts()
     bars = _bars(run, ledger)
@@ -297,4 +364,5 @@ def build_page(
         profile=_profile(run),
         attempts=[(t.nodeid, attempt) for t in run.tests for attempt in t.failed_attempts],
         strength=[STRENGTH_INTRO, *strength] if strength else [],
+        restore=_restore(run.restore, in_use),
     )
