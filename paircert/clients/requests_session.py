@@ -36,7 +36,7 @@ import urllib3.response
 from paircert.auth import HttpAuth
 from paircert.clients.guard import AnswerLimits, AnswerTooSlow, Deadline, check_nesting, read_answer
 from paircert.clients.http import Credentials, failure_recorder, user_agent
-from paircert.clients.traffic import Phase, Traffic
+from paircert.clients.traffic import Phase, StackErrors, Traffic
 from paircert.clients.transcript import Transcript
 from paircert.clients.transport import FailureHook, transient
 
@@ -151,6 +151,11 @@ def _phase(error: BaseException, heard: bool) -> Phase:
     return Phase.SENT
 
 
+_REQUESTS_ERRORS = StackErrors(
+    caught=(requests.ConnectionError, requests.Timeout, AnswerTooSlow), phase=_phase, transient=transient
+)
+
+
 class _GuardedAdapter(requests.adapters.HTTPAdapter):
     """Reads every answer in full under :class:`AnswerLimits` before requests' hooks see it, and
     sends each request at the run's pace, trying again as :class:`Traffic` allows."""
@@ -174,24 +179,19 @@ class _GuardedAdapter(requests.adapters.HTTPAdapter):
         cert: Any = None,
         proxies: Mapping[str, str] | None = None,
     ) -> requests.Response:
-        traffic = self.traffic
-        attempt = 0
-        while True:
-            attempt += 1
-            traffic.pace()
-            deadline = Deadline(self.limits.deadline)
-            try:
-                return self._exchange(request, deadline, timeout, verify, cert, proxies)
-            except (requests.ConnectionError, requests.Timeout, AnswerTooSlow) as exc:
-                phase = _phase(exc, deadline.heard)
-                again = transient(exc) and traffic.may_retry(
-                    attempt, phase, str(request.method), str(request.url), request.body
-                )
-                if self.on_failure is not None:
-                    self.on_failure(_as_httpx_request(request), exc, attempt, phase, again)
-                if not again:
-                    raise
-            traffic.back_off(attempt)
+        on_failure = self.on_failure
+
+        def failed(error: BaseException, attempt: int, phase: Phase, again: bool) -> None:
+            if on_failure is not None:
+                on_failure(_as_httpx_request(request), error, attempt, phase, again)
+
+        return self.traffic.send(
+            lambda deadline: self._exchange(request, deadline, timeout, verify, cert, proxies),
+            self.limits.deadline,
+            (str(request.method), str(request.url), request.body),
+            _REQUESTS_ERRORS,
+            failed,
+        )
 
     def _exchange(
         self,

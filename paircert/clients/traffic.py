@@ -17,14 +17,18 @@ twice what the first attempt did:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
+from typing import TypeVar
 
 from paircert.clients.effects import changes_state
-from paircert.clients.guard import DEFAULT_DEADLINE, AnswerLimits
+from paircert.clients.guard import DEFAULT_DEADLINE, AnswerLimits, Deadline
 from paircert.clients.pacing import Pacer
 
-__all__ = ["DEFAULT_REQUEST_TIMEOUT", "DEFAULT_RETRIES", "Phase", "Traffic"]
+__all__ = ["DEFAULT_REQUEST_TIMEOUT", "DEFAULT_RETRIES", "AttemptFailed", "Phase", "StackErrors", "Traffic"]
+
+_Answer = TypeVar("_Answer")
 
 DEFAULT_REQUEST_TIMEOUT = DEFAULT_DEADLINE
 DEFAULT_RETRIES = 2
@@ -39,6 +43,22 @@ class Phase(Enum):
     UNSENT = "before the request was sent"
     SENT = "after the request was sent, before any answer byte"
     ANSWERED = "after the device began to answer"
+
+
+AttemptFailed = Callable[[BaseException, int, Phase, bool], None]
+"""Told ``(error, attempt, phase, tried again)`` of every attempt that got no answer."""
+
+
+@dataclass(frozen=True)
+class StackErrors:
+    """How one HTTP stack's errors read to the retry rule, which is the same for every stack."""
+
+    caught: tuple[type[BaseException], ...]
+    """The transport errors an attempt may end with; anything else propagates untouched."""
+    phase: Callable[[BaseException, bool], Phase]
+    """How far an exchange got, given its error and whether an answer byte was heard."""
+    transient: Callable[[BaseException], bool]
+    """Whether the error may go away on its own."""
 
 
 @dataclass(frozen=True)
@@ -76,3 +96,31 @@ class Traffic:
 
     def back_off(self, attempt: int) -> None:
         time.sleep(min(_MAX_BACKOFF_S, _BACKOFF_S * 2 ** (attempt - 1)))
+
+    def send(
+        self,
+        exchange: Callable[[Deadline], _Answer],
+        deadline: float,
+        request: tuple[str, str, bytes | str | None],
+        errors: StackErrors,
+        on_failure: AttemptFailed | None,
+    ) -> _Answer:
+        """``exchange`` at the run's pace, each attempt under a fresh ``deadline`` (seconds), tried
+        again after a transport error only as :meth:`may_retry` allows; ``request`` is the
+        ``(method, url, body)`` that rule reads."""
+        method, url, body = request
+        attempt = 0
+        while True:
+            attempt += 1
+            self.pace()
+            bound = Deadline(deadline)
+            try:
+                return exchange(bound)
+            except errors.caught as exc:
+                phase = errors.phase(exc, bound.heard)
+                again = errors.transient(exc) and self.may_retry(attempt, phase, method, url, body)
+                if on_failure is not None:
+                    on_failure(exc, attempt, phase, again)
+                if not again:
+                    raise
+            self.back_off(attempt)

@@ -32,7 +32,7 @@ from paircert.clients.guard import (
     check_nesting,
     read_answer,
 )
-from paircert.clients.traffic import Phase, Traffic
+from paircert.clients.traffic import Phase, StackErrors, Traffic
 
 __all__ = ["FailureHook", "GuardedTransport", "open_transport", "phase_of", "transient"]
 
@@ -150,6 +150,9 @@ def phase_of(error: BaseException, heard: bool) -> Phase:
     return Phase.SENT
 
 
+_HTTPX_ERRORS = StackErrors(caught=(httpx.TransportError,), phase=phase_of, transient=transient)
+
+
 def _content(request: httpx.Request) -> bytes | None:
     try:
         return request.content
@@ -176,24 +179,19 @@ class GuardedTransport(httpx.BaseTransport):
         self.on_failure = on_failure
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        traffic = self.traffic
-        attempt = 0
-        while True:
-            attempt += 1
-            traffic.pace()
-            deadline = Deadline(self.limits.deadline)
-            try:
-                return self._exchange(request, deadline)
-            except httpx.TransportError as exc:
-                phase = phase_of(exc, deadline.heard)
-                again = transient(exc) and traffic.may_retry(
-                    attempt, phase, request.method, str(request.url), _content(request)
-                )
-                if self.on_failure is not None:
-                    self.on_failure(request, exc, attempt, phase, again)
-                if not again:
-                    raise
-            traffic.back_off(attempt)
+        on_failure = self.on_failure
+
+        def failed(error: BaseException, attempt: int, phase: Phase, again: bool) -> None:
+            if on_failure is not None:
+                on_failure(request, error, attempt, phase, again)
+
+        return self.traffic.send(
+            lambda deadline: self._exchange(request, deadline),
+            self.limits.deadline,
+            (request.method, str(request.url), _content(request)),
+            _HTTPX_ERRORS,
+            failed,
+        )
 
     def _exchange(self, request: httpx.Request, deadline: Deadline) -> httpx.Response:
         limits = self.limits
