@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
 from paircert.clients.http import Credentials
-from paircert.clients.preflight import AuthProblem, PreflightError, preflight
+from paircert.clients.preflight import AuthProblem, Contact, PreflightError, preflight
 from paircert.clients.traffic import DEFAULT_REQUEST_TIMEOUT, Traffic
 from paircert.clients.transcript import Watcher
 from paircert.plugin.options import STANDARD_PEER_PORTS, RunConfig
@@ -98,14 +98,7 @@ class Target:
         if self.config is None:
             try:
                 config = self._external() if self._run.target_url else self._embedded(wants_peers)
-                contact = preflight(
-                    config.base_url,
-                    config.admin,
-                    verify=config.verify,
-                    timeout=config.timeout,
-                    traffic=self._traffic,
-                    watcher=self._watcher,
-                )
+                contact = self._preflight(config)
             except PreflightError as exc:
                 self.failure = exc
                 self.close()
@@ -113,6 +106,16 @@ class Target:
             self.device, self.auth_problem = contact.device, contact.auth_problem
             self.config = config
         return self.config
+
+    def _preflight(self, config: TargetConfig) -> Contact:
+        return preflight(
+            config.base_url,
+            config.admin,
+            verify=config.verify,
+            timeout=config.timeout,
+            traffic=self._traffic,
+            watcher=self._watcher,
+        )
 
     @property
     def embedded(self) -> bool:
@@ -222,14 +225,7 @@ class Target:
 
         def answers() -> str | None:
             try:
-                contact = preflight(
-                    config.base_url,
-                    config.admin,
-                    verify=config.verify,
-                    timeout=config.timeout,
-                    traffic=self._traffic,
-                    watcher=self._watcher,
-                )
+                contact = self._preflight(config)
             except PreflightError as exc:
                 return str(exc)
             self.device = contact.device
