@@ -229,17 +229,14 @@ def _restore(restore: Mapping[str, Any] | None, in_use: str | None) -> RestoreVi
         return RestoreView("verified", "Restore verified", summary, [], restored, id_changes, derived, journal)
     error = restore.get("error")
     why = (
-        str(error)
+        f"A step failed: {error}"
         if error
         else _plural(len(differences), "configured property differs", "configured properties differ")
     )
-    summary = (
-        f"The device does not hold what it held before the run: {why}. The run's exit code is {EXIT_NOT_VERIFIED}"
-        + (f"; 'paircert restore --journal {journal}' tries again once the cause is fixed." if journal else ".")
-    )
-    return RestoreView(
-        "not-verified", "RESTORE NOT VERIFIED", summary, differences, restored, id_changes, derived, journal
-    )
+    retry = f"; 'paircert restore --journal {journal}' tries again once the cause is fixed." if journal else "."
+    summary = f"{why}. The run's exit code is {EXIT_NOT_VERIFIED}{retry}"
+    title = "Restore not verified: the device is not as the run found it"
+    return RestoreView("not-verified", title, summary, differences, restored, id_changes, derived, journal)
 
 
 def _headline(run: RunRecord, overall: Overall, bars: list[ApiBar]) -> str:
