@@ -121,6 +121,7 @@ RULES = (
         ("paircert",),
         unless=(
             "paircert.restore",
+            "paircert.atomicfile",
             "paircert.clients",
             "paircert.schemas",
             "paircert.vapix",
@@ -134,6 +135,11 @@ RULES = (
         ("paircert.restore",),
         ("paircert.plugin",),
         exempt=("paircert.restore.command",),
+    ),
+    Rule(
+        "the atomic file writer, shared by the emulator's state and the restore journal, imports nothing from paircert",
+        ("paircert.atomicfile",),
+        ("paircert",),
     ),
     Rule(
         "the peers are external devices: no suite, plugin or client code inside them",

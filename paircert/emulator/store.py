@@ -10,15 +10,16 @@ dial), so it is created readable by its owner only.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from paircert.atomicfile import write_atomically
 
 __all__ = ["StateStore"]
 
 STATE_FILE = "state.json"
 _TEMP_PREFIX = ".state-"
+_TEMP_SUFFIX = ".tmp"
 
 
 class StateStore:
@@ -29,7 +30,7 @@ class StateStore:
     def load(self) -> dict[str, Any] | None:
         """The last saved record, or None on a fresh directory. Leftover temp files are removed."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        for leftover in self.dir.glob(f"{_TEMP_PREFIX}*.tmp"):
+        for leftover in self.dir.glob(f"{_TEMP_PREFIX}*{_TEMP_SUFFIX}"):
             leftover.unlink(missing_ok=True)
         try:
             text = self.path.read_text(encoding="utf-8")
@@ -42,21 +43,4 @@ class StateStore:
 
     def save(self, record: dict[str, Any]) -> None:
         data = json.dumps(record, indent=1, sort_keys=True).encode("utf-8")
-        fd, temp_name = tempfile.mkstemp(dir=self.dir, prefix=_TEMP_PREFIX, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp_name, self.path)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
-        self._sync_dir()
-
-    def _sync_dir(self) -> None:
-        dir_fd = os.open(self.dir, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        write_atomically(self.path, data, prefix=_TEMP_PREFIX, suffix=_TEMP_SUFFIX)

@@ -11,8 +11,6 @@ checked against ``schemas/restore/journal.json`` whenever it is read.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +18,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from paircert import schemas
+from paircert.atomicfile import write_atomically
 from paircert.restore.snapshot import Snapshot
 from paircert.vapix.passwords import REDACTED, replace_passwords
 
@@ -120,23 +119,8 @@ class Journal:
 
     def write(self) -> None:
         text = json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
-        folder = self.path.parent
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=folder)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
-                stream.flush()
-                os.fsync(stream.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        directory = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(self.path, text.encode("utf-8"), prefix=f".{self.path.name}.")
 
     def add(
         self, step: StepName, *, pairing: str | None = None, now: str | None = None, note: str | None = None
