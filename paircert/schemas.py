@@ -39,6 +39,7 @@ __all__ = [
     "load",
     "model_document",
     "openapi_document",
+    "read_document",
     "registry",
     "schema_names",
     "validate",
@@ -135,6 +136,31 @@ def validate(name: str, instance: Any, *, check_formats: bool = False) -> list[s
     )
     secrets = _secrets(name, instance)
     return [f"{_path(error.absolute_path)}: {_redact(error.message, secrets)}" for error in errors]
+
+
+_ERRORS_SHOWN = 3
+
+
+def read_document(path: Path, name: str, kind: str, error: type[Exception]) -> Any:
+    """The JSON document at ``path``, checked against the named schema before anyone reads it.
+
+    A paircert file handed back by a user (a run's results, a restore journal) may be missing,
+    unreadable, not JSON or someone else's; each raises ``error`` with one line that names the file
+    and calls it ``kind``, and says the first schema errors, never a traceback.
+    """
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise error(f"{path}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot read it ({exc})") from None
+    except ValueError as exc:
+        raise error(f"{path}: not JSON ({exc})") from None
+    errors = validate(name, document)
+    if errors:
+        more = f" (and {len(errors) - _ERRORS_SHOWN} more)" if len(errors) > _ERRORS_SHOWN else ""
+        raise error(f"{path}: not a paircert {kind} (schemas/{name}.json): " + "; ".join(errors[:_ERRORS_SHOWN]) + more)
+    return document
 
 
 def _path(parts: Any) -> str:

@@ -48,7 +48,6 @@ DEFAULT_TOLERANCE = 0.10
 NOT_RUN = "not run"
 _GOOD = ("pass", "observed")
 _BAD = ("fail", "blocked")
-_ERRORS_SHOWN = 3
 _IDS_SHOWN = 4
 # What identifies a run, as (label, where it is in results.json's "run").
 _IDENTITY = (
@@ -70,22 +69,7 @@ class ResultsFileError(ValueError):
 
 def read_results(path: Path) -> dict[str, Any]:
     """The results.json document at ``path``, checked against its schema before anyone reads it."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ResultsFileError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ResultsFileError(f"{path}: cannot read it ({exc})") from None
-    except ValueError as exc:
-        raise ResultsFileError(f"{path}: not JSON ({exc})") from None
-    errors = schemas.validate(RESULTS_SCHEMA, document)
-    if errors:
-        more = f" (and {len(errors) - _ERRORS_SHOWN} more)" if len(errors) > _ERRORS_SHOWN else ""
-        raise ResultsFileError(
-            f"{path}: not a paircert results.json (schemas/{RESULTS_SCHEMA}.json): "
-            + "; ".join(errors[:_ERRORS_SHOWN])
-            + more
-        )
+    document = schemas.read_document(path, RESULTS_SCHEMA, "results.json", ResultsFileError)
     if not isinstance(document, dict):  # the schema says so; this tells the type checker
         raise ResultsFileError(f"{path}: not a JSON object")
     return document

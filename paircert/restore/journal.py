@@ -39,7 +39,6 @@ StepName = Literal[
     "verified",
     "not-verified",
 ]
-_SHOWN_ERRORS = 3
 
 
 class JournalError(Exception):
@@ -149,22 +148,7 @@ class Journal:
 
     @classmethod
     def read(cls, path: Path) -> Journal:
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise JournalError(f"{path}: no such file") from None
-        except (OSError, UnicodeDecodeError) as exc:
-            raise JournalError(f"{path}: cannot read it ({exc})") from None
-        except ValueError as exc:
-            raise JournalError(f"{path}: not JSON ({exc})") from None
-        errors = schemas.validate(SCHEMA, document)
-        if errors:
-            more = f" (and {len(errors) - _SHOWN_ERRORS} more)" if len(errors) > _SHOWN_ERRORS else ""
-            raise JournalError(
-                f"{path}: not a paircert restore journal (schemas/{SCHEMA}.json): "
-                + "; ".join(errors[:_SHOWN_ERRORS])
-                + more
-            )
+        document = schemas.read_document(path, SCHEMA, "restore journal", JournalError)
         return cls(
             path=path,
             target=document["target"],
