@@ -9,13 +9,13 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 from emulator_process import running_emulator
+from serving import serving
 
 from paircert.auth import ServerAuth
 from paircert.plugin.options import RUN_OPTIONS
@@ -81,16 +81,9 @@ def rejecting_device() -> Iterator[RejectingDevice]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    device.url = f"http://127.0.0.1:{server.server_address[1]}"
-    try:
+    with serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)) as server:
+        device.url = f"http://127.0.0.1:{server.server_address[1]}"
         yield device
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 # The unspecified address, written without its dotted literal: nothing here binds or dials it.

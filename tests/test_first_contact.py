@@ -13,7 +13,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+from serving import serving
 
 from paircert.auth import ServerAuth
 from paircert.clients.http import Credentials
@@ -110,15 +110,8 @@ def test_a_device_that_answers_discovery_gives_its_identity_and_no_problem() -> 
 
 @contextmanager
 def loopback_server(handler: type[http.server.BaseHTTPRequestHandler]) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)) as server:
         yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 class ChallengelessDevice(http.server.BaseHTTPRequestHandler):

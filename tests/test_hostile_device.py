@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 import requests
+from serving import serving
 
 from paircert.clients import Credentials, DcaClient, Transcript, open_client
 from paircert.clients.guard import (
@@ -147,15 +148,8 @@ class _Handler(socketserver.BaseRequestHandler):
 
 @pytest.fixture
 def device(request: pytest.FixtureRequest) -> Iterator[_Device]:
-    server = _Device(request.param)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    try:
+    with serving(_Device(request.param), poll_interval=0.1) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 def _url(device: _Device) -> str:
@@ -350,10 +344,7 @@ def test_a_run_against_a_device_with_one_hostile_endpoint_fails_that_test_only(t
     config = EmulatorConfig(state_dir=tmp_path / "state", users=[User("root", password, "admin")])
     with EmbeddedEmulator(config) as emulator:
         upstream = httpx.URL(emulator.http_url)
-        proxy = _HostileProxy((upstream.host, upstream.port or 80), "/openapi.json")
-        thread = threading.Thread(target=proxy.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-        thread.start()
-        try:
+        with serving(_HostileProxy((upstream.host, upstream.port or 80), "/openapi.json"), poll_interval=0.1) as proxy:
             host, port = proxy.socket.getsockname()[:2]
             environment = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
             environment.update(PYTHONPATH=str(REPO), PAIRCERT_PASSWORD=password)
@@ -366,10 +357,6 @@ def test_a_run_against_a_device_with_one_hostile_endpoint_fails_that_test_only(t
                 text=True,
                 timeout=300,
             )
-        finally:
-            proxy.shutdown()
-            proxy.server_close()
-            thread.join(5)
     (run_dir,) = (tmp_path / "out").iterdir()
     tests = json.loads((run_dir / "results.json").read_text())["tests"]
     verdicts = {test["nodeid"].rpartition("[")[2].rstrip("]"): test for test in tests}

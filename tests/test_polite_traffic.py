@@ -26,6 +26,7 @@ import httpx
 import jsonschema
 import pytest
 import requests
+from serving import serving
 
 from paircert.clients import Transcript, open_client
 from paircert.clients.guard import AnswerTooSlow
@@ -97,15 +98,8 @@ class _Handler(socketserver.BaseRequestHandler):
 
 @contextmanager
 def device(drop: int = 0, mode: str = "fine") -> Iterator[_Device]:
-    server = _Device(drop, mode)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
+    with serving(_Device(drop, mode)) as server:
         yield server
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
 
 
 def closed_url() -> str:
@@ -308,12 +302,9 @@ class _Hold(socketserver.BaseRequestHandler):
 
 @pytest.mark.parametrize("stack", sorted(STACKS))
 def test_the_request_timeout_ends_an_exchange_with_a_silent_device_and_names_itself(stack: str) -> None:
-    server = _Silent()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    host, port = server.socket.getsockname()[:2]
     transcript = Transcript()
-    try:
+    with serving(_Silent()) as server:
+        host, port = server.socket.getsockname()[:2]
         with pytest.raises(AnswerTooSlow, match=r"device answer not complete after 0\.5 s \(GET "):
             send_once(
                 stack,
@@ -324,10 +315,6 @@ def test_the_request_timeout_ends_an_exchange_with_a_silent_device_and_names_its
                 COLLECTION,
                 b"",
             )
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
     # nothing was heard, so the read was tried once more, then given up
     assert [(a.retried, a.phase) for a in transcript.attempts] == [
         (True, Phase.SENT.value),
