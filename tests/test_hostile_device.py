@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 import requests
-from serving import serving
+from serving import read_head, serving
 
 from paircert.clients import Credentials, DcaClient, Transcript, open_client
 from paircert.clients.guard import (
@@ -84,12 +84,8 @@ class _Handler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         sock: socket.socket = self.request
         sock.settimeout(HANG_GUARD)
-        head = b""
-        while b"\r\n\r\n" not in head and len(head) < 64 * 1024:
-            data = sock.recv(4096)
-            if not data:
-                return
-            head += data
+        if read_head(sock) is None:
+            return
         try:
             getattr(self, "_" + self.server.mode.replace("-", "_"))(sock)
         except OSError:
@@ -301,12 +297,9 @@ class _ProxyHandler(_Handler):
     def handle(self) -> None:
         sock: socket.socket = self.request
         sock.settimeout(HANG_GUARD)
-        data = b""
-        while b"\r\n\r\n" not in data and len(data) < 64 * 1024:
-            part = sock.recv(65536)
-            if not part:
-                return
-            data += part
+        data = read_head(sock)
+        if data is None:
+            return
         head, _, body = data.partition(b"\r\n\r\n")
         lines = head.decode("latin-1").split("\r\n")
         path = lines[0].split(" ")[1].partition("?")[0]

@@ -26,7 +26,7 @@ import httpx
 import jsonschema
 import pytest
 import requests
-from serving import serving
+from serving import read_head, serving
 
 from paircert.clients import Transcript, open_client
 from paircert.clients.guard import AnswerTooSlow
@@ -73,12 +73,9 @@ class _Handler(socketserver.BaseRequestHandler):
         sock: socket.socket = self.request
         sock.settimeout(10)
         for _ in range(1000):  # keep-alive: at most this many requests per connection
-            head = b""
-            while b"\r\n\r\n" not in head and len(head) < 64 * 1024:
-                data = sock.recv(4096)
-                if not data:
-                    return
-                head += data
+            head = read_head(sock)
+            if head is None:
+                return
             lines = head.split(b"\r\n")
             length = next((int(h.split(b":")[1]) for h in lines if h.lower().startswith(b"content-length:")), 0)
             body = head.split(b"\r\n\r\n", 1)[1]
