@@ -76,6 +76,13 @@ class Traffic:
         if not self.request_timeout > 0 or self.retries < 0:
             raise ValueError(f"request timeout must be positive and retries not negative: {self!r}")
 
+    @classmethod
+    def from_settings(cls, max_rps: float | None, request_timeout: float, retries: int) -> Traffic:
+        """The traffic ``--max-rps``, ``--request-timeout`` and ``--retries`` ask for (no pacer without
+        a rate), made the same way by a run and by ``paircert restore``."""
+        pacer = Pacer(max_rps) if max_rps is not None else None
+        return cls(request_timeout=request_timeout, retries=retries, pacer=pacer)
+
     @property
     def max_rps(self) -> float | None:
         return self.pacer.rate if self.pacer is not None else None

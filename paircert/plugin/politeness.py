@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 
 from paircert.clients.effects import StateAudit
-from paircert.clients.pacing import Pacer
 from paircert.clients.traffic import Traffic
 from paircert.plugin.context import current_test
 from paircert.plugin.options import RunConfig
@@ -34,11 +33,7 @@ class RunTraffic:
     def __init__(self, run: RunConfig, scrub: Callable[[str], str]) -> None:
         self._scrub = scrub
         self.read_only = run.profile == "read-only"
-        self.traffic = Traffic(
-            request_timeout=run.request_timeout,
-            retries=run.retries,
-            pacer=Pacer(run.max_rps) if run.max_rps is not None else None,
-        )
+        self.traffic = Traffic.from_settings(run.max_rps, run.request_timeout, run.retries)
         self.audit = StateAudit()
 
     def watch(self, method: str, url: str, body: bytes) -> None:

@@ -16,7 +16,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from paircert.clients.http import Credentials, open_client
-from paircert.clients.pacing import Pacer
 from paircert.clients.preflight import PreflightError, preflight
 from paircert.clients.traffic import Traffic
 from paircert.clients.transcript import Transcript
@@ -88,8 +87,7 @@ def _traffic(args: argparse.Namespace) -> Traffic:
         settings = read_run_config(values, {})
     except RunConfigError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
-    pacer = Pacer(settings.max_rps) if settings.max_rps is not None else None
-    return Traffic(request_timeout=settings.request_timeout, retries=settings.retries, pacer=pacer)
+    return Traffic.from_settings(settings.max_rps, settings.request_timeout, settings.retries)
 
 
 def run(args: argparse.Namespace) -> int:
