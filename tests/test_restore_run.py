@@ -206,6 +206,21 @@ def _results(tmp_path: Path) -> dict[str, Any]:
     return dict(json.loads(path.read_text(encoding="utf-8")))
 
 
+PASSWORDS = {"PAIRCERT_RESTORE_PASSWORD": CAMERA_PASSWORD, "PAIRCERT_RESTORE_RADAR_PASSWORD": RADAR_PASSWORD}
+
+
+def _restore(tmp_path: Path, journal: Path, env: dict[str, str], *options: str) -> subprocess.CompletedProcess[str]:
+    """``paircert restore --journal`` as an operator runs it after a run that could not restore."""
+    return subprocess.run(
+        [sys.executable, "-m", "paircert", "restore", "--journal", str(journal), *options],
+        cwd=tmp_path,
+        env=_environment(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def _no_secret_in(tmp_path: Path, *texts: str) -> None:
     for path in (tmp_path / "out").rglob("*"):
         if path.is_file():
@@ -303,25 +318,11 @@ def test_a_run_killed_after_vacating_is_put_back_by_paircert_restore(tmp_path: P
         run.communicate(timeout=30)
     journal = _journal_file(tmp_path)
     assert journal is not None and "restore-started" not in _steps(tmp_path)
-    restored = subprocess.run(
-        [sys.executable, "-m", "paircert", "restore", "--journal", str(journal)],
-        cwd=tmp_path,
-        env=_environment(PAIRCERT_RESTORE_PASSWORD=CAMERA_PASSWORD, PAIRCERT_RESTORE_RADAR_PASSWORD=RADAR_PASSWORD),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    restored = _restore(tmp_path, journal, PASSWORDS)
     assert restored.returncode == 0, restored.stdout + restored.stderr
     assert "paircert: restore: verified" in restored.stdout
     assert _as_it_was(emulator, before, restored.stdout + restored.stderr) != before[0][0]["id"]
-    again = subprocess.run(
-        [sys.executable, "-m", "paircert", "restore", "--journal", str(journal)],
-        cwd=tmp_path,
-        env=_environment(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    again = _restore(tmp_path, journal, {})
     assert again.returncode == 0, again.stdout + again.stderr  # nothing left to do: no password needed
     assert _steps(tmp_path).count("restored-camera") == 1
     _no_secret_in(tmp_path, restored.stdout, restored.stderr)
@@ -349,25 +350,11 @@ def test_a_device_lost_before_the_restore_fails_it_with_exit_6_and_paircert_rest
     restore = _results(tmp_path)["restore"]
     assert restore["verified"] is False and "did not answer" in restore["error"]
     assert _steps(tmp_path)[-1] == "not-verified"
+    journal = _journal_file(tmp_path)
+    assert journal is not None
     back = _start(tmp_path / "state", peer_port, tmp_path)
     try:
-        restored = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "paircert",
-                "restore",
-                "--journal",
-                str(_journal_file(tmp_path)),
-                "--target",
-                back.url,
-            ],
-            cwd=tmp_path,
-            env=_environment(PAIRCERT_RESTORE_PASSWORD=CAMERA_PASSWORD, PAIRCERT_RESTORE_RADAR_PASSWORD=RADAR_PASSWORD),
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        restored = _restore(tmp_path, journal, PASSWORDS, "--target", back.url)
         assert restored.returncode == 0, restored.stdout + restored.stderr
         assert _as_it_was(back, before, restored.stdout + restored.stderr) != before[0][0]["id"]
     finally:
@@ -393,4 +380,15 @@ def test_without_the_options_the_first_line_says_what_exists_and_the_tests_stay_
     assert len(blocked) > 10
     assert all("already has" in t["message"] and "--allow-destructive" in t["message"] for t in blocked)
     assert "restore" not in document and _journal_file(tmp_path) is None
+    first = stdout.splitlines()[0]
+    assert document["device_in_use"] == {
+        "line": first,
+        "camera_pairings": [{"id": pairing_id, "address": "192.0.2.10"}],
+        "radar": {"address": "192.0.2.11", "active": True},
+        "missing_options": ["--allow-destructive", "--restore-password", "--restore-radar-password"],
+    }
+    (page,) = (tmp_path / "out").glob("*/report.html")
+    shown = page.read_text(encoding="utf-8")
+    assert 'data-restore="not-vacated"' in shown and first.removeprefix("paircert: ") in shown
+    _no_secret_in(tmp_path, stdout, stderr)
     assert _as_it_was(emulator, before, stdout + stderr) == pairing_id
