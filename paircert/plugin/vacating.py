@@ -3,7 +3,8 @@ leave, and restore and verify it after the run, however the run ends.
 
 Without ``--allow-destructive`` and the restore password(s) the parts that exist need, nothing is
 changed: the tests that need an empty device stay blocked (``blocked_hint`` says which option is
-missing) and the run's first line says what the device holds. With them, the journal goes to the
+missing) and the run's first line says what the device holds (results.json's ``device_in_use`` and
+the page say it too). With them, the journal goes to the
 run folder before anything is changed, and the restore runs in ``pytest_sessionfinish``, which
 pytest reaches after the last test (and after tearing down the fixtures still set up), after Ctrl-C
 (and SIGTERM, turned into the same interrupt while the device is vacated), after a test that crashed
@@ -25,6 +26,7 @@ from paircert.plugin.options import RESTORE_PASSWORD_ENV, RESTORE_RADAR_PASSWORD
 from paircert.plugin.redaction import RunTranscript
 from paircert.plugin.target import Target
 from paircert.report.recorder import ReportRecorder
+from paircert.report.records import DeviceInUse, HeldPairing, HeldRadar
 from paircert.restore.device import Device, open_device
 from paircert.restore.interrupts import hold_interrupts, sigterm_interrupts
 from paircert.restore.journal import JOURNAL_FILE, Journal
@@ -46,6 +48,22 @@ def describe(snapshot: Snapshot) -> str:
         state = "an active" if snapshot.radar.active else "an inactive"
         parts.append(f"{state} radar configuration (address {snapshot.radar.connection.get('address')})")
     return " and ".join(parts)
+
+
+def _address(value: object) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _in_use(line: str, snapshot: Snapshot, missing: list[str]) -> DeviceInUse:
+    """What results.json and the page say about a device the run left alone: ``line`` and the ids and
+    addresses :func:`describe` names."""
+    radar = snapshot.radar
+    return DeviceInUse(
+        line=line,
+        camera_pairings=[HeldPairing(p.id, _address(p.properties.get("address"))) for p in snapshot.cameras],
+        radar=HeldRadar(_address(radar.connection.get("address")), radar.active) if radar is not None else None,
+        missing_options=missing,
+    )
 
 
 def _missing(run: RunConfig, snapshot: Snapshot) -> list[str]:
@@ -79,6 +97,8 @@ class Vacating:
         self.outcome: RestoreOutcome | None = None
         self.blocked_hint: str | None = None
         """Why the tests that need an empty device are blocked, when an option could unblock them."""
+        self.in_use: DeviceInUse | None = None
+        """The device in use the run left alone, for results.json and the page."""
 
     def _journal_path(self) -> Path:
         folder = self._run.report_dir or Path(tempfile.gettempdir()) / f"paircert-{self._run.run_id}"
@@ -108,10 +128,12 @@ class Vacating:
         missing = _missing(self._run, snapshot)
         if missing:
             self.blocked_hint = f"{_give(missing)} to run it and restore the device afterwards"
-            return (
+            line = (
                 f"paircert: the device already has {held}; the tests that need an empty device are blocked: "
                 f"{_give(missing)} to run them and restore it afterwards"
             )
+            self.in_use = _in_use(line, snapshot, missing)
+            return line
         config = self._target.config
         with hold_interrupts("vacating the device") as held_signals:
             try:
@@ -125,7 +147,8 @@ class Vacating:
                     set_method=config.set_method,
                 )
             except OSError as exc:
-                return self._not_vacated(held, f"the restore journal could not be written ({exc}); nothing was removed")
+                why = f"the restore journal could not be written ({exc}); nothing was removed"
+                return self._not_vacated(snapshot, why)
             try:
                 vacate(self._device, self.journal)
             except (RestoreError, httpx.TransportError) as exc:
@@ -133,15 +156,17 @@ class Vacating:
                 back = (
                     "it was put back" if outcome is not None and outcome.verified else "putting it back did not verify"
                 )
-                return self._not_vacated(held, f"vacating it failed ({str(exc) or type(exc).__name__}); {back}")
+                return self._not_vacated(snapshot, f"vacating it failed ({str(exc) or type(exc).__name__}); {back}")
         self._put_back_sigterm = sigterm_interrupts()
         if held_signals.received:
             raise KeyboardInterrupt
         return f"paircert: the device has {held}: removed for the run, put back after it (journal {self.journal.path})"
 
-    def _not_vacated(self, held: str, why: str) -> str:
+    def _not_vacated(self, snapshot: Snapshot, why: str) -> str:
         self.blocked_hint = why
-        return f"paircert: the device has {held}; {why}; the tests that need an empty device are blocked"
+        line = f"paircert: the device has {describe(snapshot)}; {why}; the tests that need an empty device are blocked"
+        self.in_use = _in_use(line, snapshot, [])
+        return line
 
     def finish(self) -> RestoreOutcome | None:
         """Restore and verify, once; None when nothing was vacated."""
@@ -157,7 +182,8 @@ class Vacating:
 
 
 class VacatingPlugin:
-    """Restores before the report is written (results.json carries the outcome), and says it last."""
+    """Restores before the report is written (results.json carries the outcome, or the device in use
+    the run left alone), and says it last."""
 
     def __init__(self, vacating: Vacating, recorder: Callable[[], object]) -> None:
         self._vacating = vacating
@@ -170,12 +196,12 @@ class VacatingPlugin:
         are trylast too: pluggy calls trylast implementations in the order they were registered, and
         :func:`register_vacating` runs before the recorder is registered."""
         outcome = self._vacating.finish()
-        if outcome is None:
-            return
         recorder = self._recorder()
         if isinstance(recorder, ReportRecorder):
-            recorder.restore = outcome.to_dict()
-        if not outcome.verified:
+            recorder.device_in_use = self._vacating.in_use
+            if outcome is not None:
+                recorder.restore = outcome.to_dict()
+        if outcome is not None and not outcome.verified:
             session.exitstatus = EXIT_NOT_VERIFIED
 
     @pytest.hookimpl(wrapper=True)

@@ -18,7 +18,7 @@ requirements; a subtest under its parent's node id counts towards its parent.
 from __future__ import annotations
 
 import json
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +33,9 @@ from paircert.report.records import (
     OBSERVED_PREFIX,
     PATH_PREFIX,
     BenchmarkRecord,
+    DeviceInUse,
+    HeldPairing,
+    HeldRadar,
     NotRun,
     RunMetadata,
     RunRecord,
@@ -108,6 +111,21 @@ def _marked(item: pytest.Item) -> list[str]:
     return [str(i) for mark in item.iter_markers("requirement") for i in mark.args]
 
 
+def _scrubbed(in_use: DeviceInUse, scrub: Callable[[str], str]) -> DeviceInUse:
+    """The device's own words (ids, addresses, and the line that quotes them) redacted field by field."""
+
+    def address(value: str | None) -> str | None:
+        return scrub(value) if value is not None else None
+
+    radar = in_use.radar
+    return DeviceInUse(
+        line=scrub(in_use.line),
+        camera_pairings=[HeldPairing(scrub(p.id), address(p.address)) for p in in_use.camera_pairings],
+        radar=HeldRadar(address(radar.address), radar.active) if radar is not None else None,
+        missing_options=in_use.missing_options,
+    )
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -127,6 +145,8 @@ class ReportRecorder:
         """The benchmarks the run included; filled before the session ends (paircert run --bench)."""
         self.restore: dict[str, Any] | None = None
         """What restoring a device in use ended with (``RestoreOutcome.to_dict``); set before the session ends."""
+        self.device_in_use: DeviceInUse | None = None
+        """A device in use the run left alone (the tests that need an empty device were blocked)."""
 
     def _documented_set(self) -> set[str]:
         if self._documented is None:
@@ -230,6 +250,7 @@ class ReportRecorder:
             traffic=traffic() if callable(traffic) else None,
             benchmarks=list(self.benchmarks),
             restore=self.restore,
+            device_in_use=_scrubbed(self.device_in_use, self.context.scrub) if self.device_in_use else None,
         )
 
     def verdict_of(self, nodeid: str) -> TestRecord | None:
@@ -247,4 +268,5 @@ class ReportRecorder:
             (self.report_dir / RESULTS_FILE).write_text(record.to_json() + "\n", encoding="utf-8")
         if self.html_path is not None:
             evidence = {nodeid: p.evidence for nodeid, p in self._tests.items() if p.evidence is not None}
-            write_report(self.html_path, record, evidence, self.report_dir)
+            in_use = record.device_in_use.line if record.device_in_use is not None else None
+            write_report(self.html_path, record, evidence, self.report_dir, in_use)

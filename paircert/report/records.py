@@ -22,6 +22,9 @@ __all__ = [
     "BenchmarkCalibration",
     "BenchmarkRecord",
     "BenchmarkTarget",
+    "DeviceInUse",
+    "HeldPairing",
+    "HeldRadar",
     "NotRun",
     "Overall",
     "RunMetadata",
@@ -172,6 +175,36 @@ class BenchmarkRecord:
     plots: list[str]
 
 
+@dataclass(frozen=True)
+class HeldPairing:
+    """A camera pairing a device in use held, by the id and address the run's first line names."""
+
+    id: str
+    address: str | None
+
+
+@dataclass(frozen=True)
+class HeldRadar:
+    """The radar configuration a device in use held, by its address and active state."""
+
+    address: str | None
+    active: bool
+
+
+@dataclass(frozen=True)
+class DeviceInUse:
+    """A device in use that the run left as it found it, so the tests that need an empty device
+    were blocked: the run's first line, what the device held (ids and addresses only: a snapshot's
+    other properties belong to the restore journal, and no password is ever readable) and the
+    options the run lacked (none when it had them but could not vacate the device: the line says why).
+    """
+
+    line: str
+    camera_pairings: list[HeldPairing]
+    radar: HeldRadar | None
+    missing_options: list[str]
+
+
 @dataclass
 class RunRecord:
     metadata: RunMetadata
@@ -182,6 +215,7 @@ class RunRecord:
     traffic: dict[str, Any] | None = None  # paircert.plugin.politeness.RunTraffic.to_dict()
     benchmarks: list[BenchmarkRecord] = field(default_factory=list)
     restore: dict[str, Any] | None = None  # paircert.restore.outcome.RestoreOutcome.to_dict()
+    device_in_use: DeviceInUse | None = None
 
     def counts(self) -> dict[str, int]:
         counts: dict[str, int] = dict.fromkeys(VERDICTS, 0)
@@ -271,4 +305,6 @@ class RunRecord:
             document["benchmarks"] = [asdict(benchmark) for benchmark in self.benchmarks]
         if self.restore is not None:
             document["restore"] = self.restore
+        if self.device_in_use is not None:
+            document["device_in_use"] = asdict(self.device_in_use)
         return json.dumps(document, indent=2, ensure_ascii=False, default=str)
