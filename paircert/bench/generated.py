@@ -69,7 +69,8 @@ SIDE_TIMEOUT_FLOOR = 30.0  # a pytest start alone can take 10 s on a busy machin
 WARM_TIMEOUT = 30.0
 SUITE_REPORT = "report"
 # Where each side's hypothesis keeps its caches: the CLI in its working directory's .hypothesis,
-# the suite under its report folder (the plugin's pytest_configure sets that home).
+# the suite under its report folder (given as HYPOTHESIS_STORAGE_DIRECTORY, which the plugin
+# leaves alone, so the run stays off the user's cache folder).
 BARE_HYPOTHESIS_HOME = (".hypothesis",)
 SUITE_HYPOTHESIS_HOME = (SUITE_REPORT, "hypothesis")
 BARE_CONFIG = """\
@@ -166,6 +167,7 @@ def _suite(rig: Rig, workdir: Path, timeout: float) -> Side:
     report = workdir / SUITE_REPORT
     env = _side_env(workdir, {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")})
     env["PAIRCERT_PASSWORD"] = rig.admin.password
+    env["HYPOTHESIS_STORAGE_DIRECTORY"] = str(workdir.joinpath(*SUITE_HYPOTHESIS_HOME))
     run = rig.run
     argv = [
         *(sys.executable, "-m", "pytest", str(suites / SUITE_TEST), "-c", str(ini), "--rootdir", str(suites.parent)),

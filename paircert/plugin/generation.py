@@ -3,16 +3,19 @@
 One run seed (``--seed``, fixed by default) gives every generated test a seed of its own, derived
 from the run seed and the test's node id, so ``--seed N`` replays a whole run and each test still
 explores different data. The example database lives under the report folder (never in the
-repository) and is off when the run has no report folder. Budgets are example counts per profile:
+repository) and is off when the run has no report folder; hypothesis' caches (its Unicode tables,
+about 2 s to build, and the constants it mines from local modules) live in a per-user cache folder
+that lasts across runs (:func:`use_run_folders`). Budgets are example counts per profile:
 the gate profile's generated suites finish well under a minute against the emulator on 2 cores;
 the certification profile's are four times full's.
 """
 
 from __future__ import annotations
 
+import os
 import time
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +24,12 @@ from typing import Any, TypeVar
 import hypothesis
 import pytest
 from hypothesis import HealthCheck, Phase
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 
 from paircert.plugin.session import STATE_KEY
 
-__all__ = ["BUDGETS", "Budget", "Generation", "generation"]
+__all__ = ["BUDGETS", "PROFILE", "Budget", "Generation", "generation", "hypothesis_cache_dir", "use_run_folders"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -162,6 +166,50 @@ def _database(report_dir: Path | None) -> ExampleDatabase | None:
     if report_dir is None:
         return None
     return DirectoryBasedExampleDatabase(str(report_dir / "hypothesis" / "examples"))
+
+
+PROFILE = "paircert"
+"""The hypothesis settings profile a run loads: the current one with the run's example database, so
+a ``@given`` test that does not ask :class:`Generation` for its settings saves there too."""
+STORAGE_ENV = "HYPOTHESIS_STORAGE_DIRECTORY"
+
+
+def hypothesis_cache_dir(environ: Mapping[str, str] = os.environ) -> Path:
+    """Hypothesis' home for paircert runs: ``$XDG_CACHE_HOME/paircert/hypothesis``, or
+    ``~/.cache/paircert/hypothesis`` (the XDG specification ignores a relative ``XDG_CACHE_HOME``)."""
+    base = environ.get("XDG_CACHE_HOME", "")
+    root = Path(base) if os.path.isabs(base) else Path.home() / ".cache"
+    return root / "paircert" / "hypothesis"
+
+
+def _usable(folder: Path) -> bool:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
+
+
+def use_run_folders(report_dir: Path | None) -> str:
+    """Point hypothesis at the run's folders and return the profile loaded before (the caller
+    loads it back when the run ends: pytest may run in-process, inside another session).
+
+    The caches go to :func:`hypothesis_cache_dir`, so only the first run on a machine builds them,
+    and never into a ``.hypothesis/`` wherever the user happened to run paircert; where that folder
+    cannot be made they go to the report folder (each run then builds them again), and with neither
+    hypothesis keeps its own default. A ``HYPOTHESIS_STORAGE_DIRECTORY`` the user set wins over all.
+    """
+    if not os.environ.get(STORAGE_ENV):
+        fallback = [report_dir / "hypothesis"] if report_dir is not None else []
+        home = next((folder for folder in [hypothesis_cache_dir(), *fallback] if _usable(folder)), None)
+        if home is not None:
+            set_hypothesis_home_dir(home)
+    previous = hypothesis.settings.get_current_profile_name()
+    hypothesis.settings.register_profile(
+        PROFILE, hypothesis.settings.get_profile(previous), database=_database(report_dir)
+    )
+    hypothesis.settings.load_profile(PROFILE)
+    return previous
 
 
 @pytest.fixture

@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+import hypothesis
 import pytest
-from hypothesis.configuration import set_hypothesis_home_dir
 
 from paircert.plugin.baseline import BASELINE_PLUGIN, BaselineCheck
 from paircert.plugin.benchmarking import register_benchmarking
 from paircert.plugin.context import CURRENT, CurrentTest
 from paircert.plugin.declaring import register_declaring
 from paircert.plugin.first_contact import record_auth_problem
+from paircert.plugin.generation import use_run_folders
 from paircert.plugin.options import read_options
 from paircert.plugin.politeness import READ_ONLY_PLUGIN, ReadOnlyCheck
 from paircert.plugin.redaction import redact_report
@@ -40,6 +41,7 @@ MARKERS = (
     "changes_state: the test changes device state (skipped by the read-only profile)",
     "slow_conformance: a slow conformance test (skipped by the gate profile)",
 )
+PREVIOUS_PROFILE = pytest.StashKey[str]()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -50,10 +52,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", marker)
     state = SessionState(read_options(config))
     config.stash[STATE_KEY] = state
-    if state.run.report_dir is not None:
-        # Hypothesis' caches follow the example database into the run's folder, rather than
-        # landing in a .hypothesis/ wherever the user happened to run paircert.
-        set_hypothesis_home_dir(str(state.run.report_dir / "hypothesis"))
+    config.stash[PREVIOUS_PROFILE] = use_run_folders(state.run.report_dir)
     # Before the recorder: both finish the session trylast, and pluggy calls the one registered first first.
     register_vacating(config, state.vacating, lambda: config.pluginmanager.get_plugin(REPORT_PLUGIN))
     if not config.pluginmanager.has_plugin(REPORT_PLUGIN):
@@ -77,6 +76,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     state = config.stash.get(STATE_KEY, None)
     if state is not None:
         state.close()
+    previous = config.stash.get(PREVIOUS_PROFILE, None)
+    if previous is not None:
+        hypothesis.settings.load_profile(previous)
 
 
 def _requirements(item: pytest.Item) -> list[str]:
