@@ -17,6 +17,7 @@ import shutil
 import socket
 import sys
 import tempfile
+import traceback
 from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -35,6 +36,9 @@ from paircert.plugin.session import STATE_KEY
 from paircert.report.compare import DEFAULT_TOLERANCE
 from paircert.usage import EXIT_USAGE, CliError
 from paircert.vapix.passwords import Redactor
+
+# Set to anything to see the traceback behind a one-line internal error (for a bug report).
+TRACEBACK_ENV = "PAIRCERT_TRACEBACK"
 
 if TYPE_CHECKING:
     from paircert.emulator.config import Role, User
@@ -509,7 +513,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # last line of defence: one line, never a traceback
+    except Exception as exc:  # last line of defence: one line, the traceback only when asked for
+        if os.environ.get(TRACEBACK_ENV):
+            print(_scrub(traceback.format_exc()), file=sys.stderr)
         print(f"paircert: error: {_scrub(f'{type(exc).__name__}: {exc}')}", file=sys.stderr)
         return 1
 

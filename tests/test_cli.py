@@ -221,3 +221,25 @@ def test_run_with_emulator_choices_alternate_meets_the_alternate_emulator(tmp_pa
     observed = {key: value for test in tests for key, value in test["observations"].items()}
     assert observed["discover.form"] == "bare document"  # the reference answers in the envelope
     assert observed["radar.path"] == "/networkradarpairing.cgi"  # the reference answers under /axis-cgi/ first
+
+
+@pytest.mark.parametrize("asked", [False, True])
+def test_an_internal_error_is_one_line_and_its_traceback_only_when_asked_for(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], asked: bool
+) -> None:
+    from paircert import cli
+
+    def broken(args: object) -> int:
+        raise TypeError("a bug with secret-for-the-test inside")
+
+    monkeypatch.setattr(cli, "_compare", broken)
+    monkeypatch.setenv(cli.PASSWORD_ENV, "secret-for-the-test")
+    if asked:
+        monkeypatch.setenv(cli.TRACEBACK_ENV, "1")
+    else:
+        monkeypatch.delenv(cli.TRACEBACK_ENV, raising=False)
+    assert cli.main(["compare", "a.json", "b.json"]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == "paircert: error: TypeError: a bug with <redacted> inside"
+    assert ("Traceback (most recent call last)" in err) is asked
+    assert "secret-for-the-test" not in err
