@@ -58,7 +58,8 @@ WAIT = 120.0
 
 def _environment(**extra: str) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PAIRCERT_")}
-    environment.update(PYTHONPATH=str(REPO), PAIRCERT_PASSWORD=ADMIN_PASSWORD, **extra)
+    # A crash shows its traceback in the output the assertions print.
+    environment.update(PYTHONPATH=str(REPO), PAIRCERT_PASSWORD=ADMIN_PASSWORD, PAIRCERT_TRACEBACK="1", **extra)
     return environment
 
 
