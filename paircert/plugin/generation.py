@@ -190,9 +190,10 @@ def _usable(folder: Path) -> bool:
     return os.access(folder, os.W_OK)
 
 
-def use_run_folders(report_dir: Path | None) -> str:
-    """Point hypothesis at the run's folders and return the profile loaded before (the caller
-    loads it back when the run ends: pytest may run in-process, inside another session).
+def use_run_folders(report_dir: Path | None) -> str | None:
+    """Point hypothesis at the run's folders; with a report folder, load :data:`PROFILE` and return
+    the profile loaded before (the caller loads it back when the run ends: pytest may run
+    in-process, inside another session). Without one, hypothesis' default database stays.
 
     The caches go to :func:`hypothesis_cache_dir`, so only the first run on a machine builds them,
     and never into a ``.hypothesis/`` wherever the user happened to run paircert; where that folder
@@ -204,6 +205,8 @@ def use_run_folders(report_dir: Path | None) -> str:
         home = next((folder for folder in [hypothesis_cache_dir(), *fallback] if _usable(folder)), None)
         if home is not None:
             set_hypothesis_home_dir(home)
+    if report_dir is None:
+        return None
     previous = hypothesis.settings.get_current_profile_name()
     hypothesis.settings.register_profile(
         PROFILE, hypothesis.settings.get_profile(previous), database=_database(report_dir)

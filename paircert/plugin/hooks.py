@@ -52,7 +52,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", marker)
     state = SessionState(read_options(config))
     config.stash[STATE_KEY] = state
-    config.stash[PREVIOUS_PROFILE] = use_run_folders(state.run.report_dir)
+    previous = use_run_folders(state.run.report_dir)
+    if previous is not None:
+        config.stash[PREVIOUS_PROFILE] = previous
     # Before the recorder: both finish the session trylast, and pluggy calls the one registered first first.
     register_vacating(config, state.vacating, lambda: config.pluginmanager.get_plugin(REPORT_PLUGIN))
     if not config.pluginmanager.has_plugin(REPORT_PLUGIN):
