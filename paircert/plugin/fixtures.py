@@ -19,7 +19,7 @@ from paircert.plugin.identities import ANONYMOUS, IDENTITIES, WRONG_PASSWORD, Id
 from paircert.plugin.peering import HostedPeer, PeerKind, PeersUnavailable
 from paircert.plugin.session import STATE_KEY, SessionState
 from paircert.plugin.target import PreflightError, TargetConfig
-from paircert.plugin.verdicts import blocked, device_broke, not_applicable, step_success
+from paircert.plugin.verdicts import blocked, blocked_by, device_broke, not_applicable, step_success
 from paircert.plugin.waiting import Poller, Watch
 from paircert.report.records import OBSERVED_PREFIX
 
@@ -247,23 +247,35 @@ def empty_camera(request: pytest.FixtureRequest, camera: CameraPairingClient) ->
     A device that holds a pairing already blocks the test (a configuration nobody asked the suite
     to touch); one that cannot list its pairings as documented fails (see :func:`read_collection`).
     """
+    blocked_by(request, "CP-REMOVE-GONE")
     before = read_collection(request, camera)
     if before:
         blocked(f"the device already has {len(before)} camera pairing(s); the test needs none{_unblock(request)}")
     yield camera
-    after = camera.list()
-    listed = (
-        [p["id"] for p in after.data if isinstance(p, dict) and isinstance(p.get("id"), str)]
-        if after.ok and isinstance(after.data, list)
-        else []
-    )
-    left = []
-    for pairing_id in dict.fromkeys([*camera.created, *listed]):
+    left, gone = [], []
+    for pairing_id in dict.fromkeys([*camera.created, *_listed_ids(camera.list())]):
         removed = camera.remove(pairing_id)
-        if not removed.ok and removed.status_code != 404:
+        if removed.ok:
+            gone.append(pairing_id)
+        elif removed.status_code != 404:
             left.append(f"{pairing_id} (HTTP {removed.status_code})")
     if left:
         pytest.fail(f"cleanup: could not remove camera pairing(s) {', '.join(left)}; the device is not as it was found")
+    kept = [pairing_id for pairing_id in _listed_ids(camera.list()) if pairing_id in gone] if gone else []
+    if kept:
+        # Otherwise every later test would be blocked as if the device had been in use.
+        device_broke(
+            request,
+            "CP-REMOVE-GONE",
+            f"REMOVE of {kept[0]} answered success, yet the collection still lists it",
+            expected="the pairing gone from the collection once REMOVE answered success",
+        )
+
+
+def _listed_ids(resp: ApiResponse) -> list[str]:
+    if not (resp.ok and isinstance(resp.data, list)):
+        return []
+    return [p["id"] for p in resp.data if isinstance(p, dict) and isinstance(p.get("id"), str)]
 
 
 def _radar_configured(resp: Any) -> bool:
@@ -278,6 +290,7 @@ def empty_radar(request: pytest.FixtureRequest, radar: RadarClient) -> Iterator[
     An existing configuration blocks the test; a getRadarConnection the admin cannot read breaks
     RP-GET-CONNECTION (the first test fails for it, the later ones are blocked by it).
     """
+    blocked_by(request, "RP-CLEAR")
     before = radar.get_radar_connection()
     step_success(request, "RP-GET-CONNECTION", before, step="getRadarConnection (admin)")
     if _radar_configured(before):
@@ -302,6 +315,17 @@ def empty_radar(request: pytest.FixtureRequest, radar: RadarClient) -> Iterator[
         if not cleared.ok:
             pytest.fail(
                 f"cleanup: clearConfiguration failed (error {cleared.error_code}); the device is not as it was found"
+            )
+        after = radar.get_radar_connection()
+        if _radar_configured(after):
+            # Otherwise every later test would be blocked as if the device had been in use.
+            device_broke(
+                request,
+                "RP-CLEAR",
+                f"clearConfiguration answered success, yet getRadarConnection still reports state "
+                f"{after.data.get('state')!r}",
+                expected="state not-configured once clearConfiguration answered success",
+                resp=after,
             )
 
 
