@@ -63,7 +63,10 @@ def test_the_declaration_carries_the_published_strength_and_its_page_says_it(tmp
 def test_verify_names_an_edited_strength_figure(tmp_path: Path) -> None:
     folder = _run_folder(tmp_path)
     copy = folder / STRENGTH_COPY
-    copy.write_text(copy.read_text(encoding="utf-8").replace("killed = 76", "killed = 77"), encoding="utf-8")
+    killed = read_strength().to_dict()["profiles"]["gate"]["killed"]
+    text = copy.read_text(encoding="utf-8")
+    assert f"killed = {killed}\n" in text
+    copy.write_text(text.replace(f"killed = {killed}\n", f"killed = {killed + 1}\n"), encoding="utf-8")
     assert verify(folder / "declaration.json").differences == [
         f"edited: artifact {STRENGTH_COPY}: sha256 differs from the declaration's"
     ]
@@ -73,10 +76,11 @@ def test_a_declaration_whose_strength_was_edited_is_named_by_the_rebuild(tmp_pat
     folder = _run_folder(tmp_path)
     path = folder / "declaration.json"
     declaration = json.loads(path.read_text(encoding="utf-8"))
-    declaration["suite_strength"]["profiles"]["gate"]["killed"] = 80
+    killed = declaration["suite_strength"]["profiles"]["gate"]["killed"]
+    declaration["suite_strength"]["profiles"]["gate"]["killed"] = killed + 4
     path.write_text(json.dumps(declaration), encoding="utf-8")
     assert (
-        "edited: suite_strength.profiles.gate.killed: the declaration says 80, the run's files give 76"
+        f"edited: suite_strength.profiles.gate.killed: the declaration says {killed + 4}, the run's files give {killed}"
         in verify(path).differences
     )
 
