@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO
 
-__all__ = ["BANNER_END", "READY_LINE", "EmulatorProcess", "running_emulator"]
+__all__ = ["BANNER_END", "READY_LINE", "EmulatorProcess", "default_sigint", "running_emulator"]
 
 REPO = Path(__file__).resolve().parents[1]
 READY_LINE = "paircert emulator ready"
@@ -43,12 +43,24 @@ RESTART_WAIT = 60.0  # how long the restart command waits for the helper to have
 PORT_OPTIONS = ("--http-port", "--https-port", "--rtsp-port", "--rtsps-port")
 
 
+def default_sigint() -> None:
+    """For ``preexec_fn``: a child gets Ctrl-C's default even when the test run was started in the
+    background, where SIGINT is ignored and the child would inherit that (and never stop on it)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class _Launch:
     """One emulator process and the threads that drain its output."""
 
     def __init__(self, command: list[str], cwd: Path | None, env: Mapping[str, str]) -> None:
         self.process = subprocess.Popen(
-            command, cwd=cwd, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            command,
+            cwd=cwd,
+            env=dict(env),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=default_sigint,
         )
         assert self.process.stdout is not None and self.process.stderr is not None
         self.lines: queue.Queue[str | None] = queue.Queue()

@@ -32,6 +32,7 @@ from typing import IO, Any
 
 import httpx
 import pytest
+from emulator_process import default_sigint
 
 from paircert.auth import HttpAuth
 
@@ -175,6 +176,7 @@ def _spawn(tmp_path: Path, device: Emulator, *options: str) -> subprocess.Popen[
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_sigint,
     )
 
 
