@@ -39,6 +39,7 @@ READY_LINE = "paircert emulator ready"
 BANNER_END = "rtsps:"  # the banner's last line names the RTSPS re-serve URL
 STOP_TIMEOUT = 60.0  # a bound for a loaded CI machine, not a timing check
 RESTART_POLL = 0.1
+DOWN_AFTER_RESTART = 2.0  # seconds the restarted emulator stays down once the command returned
 RESTART_WAIT = 60.0  # how long the restart command waits for the helper to have stopped the process
 PORT_OPTIONS = ("--http-port", "--https-port", "--rtsp-port", "--rtsps-port")
 
@@ -145,7 +146,15 @@ class EmulatorProcess:
             if request.exists():
                 request.unlink()
                 self._launch.stop()
-                (signals / "stopped").touch()
+                stopped = signals / "stopped"
+                stopped.touch()
+                # Down until the restart command has seen the stop and returned, and a while after,
+                # as a device's reboot is: otherwise a loaded machine can bring the new process up
+                # before the suite's first poll, and the restart looks as if it never happened.
+                while stopped.exists() and not stopping.wait(RESTART_POLL):
+                    pass
+                if stopping.wait(DOWN_AFTER_RESTART):
+                    return
                 self._launch = _Launch(*self._start)
 
     def _stop(self) -> None:
